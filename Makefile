@@ -1,0 +1,87 @@
+# The two commands: `make run` and `make test`. Everything else is set-up they call.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(PY) -m rasa
+LOCK   := requirements/requirements.lock
+STAMP  := $(VENV)/.installed
+WEB_STAMP := web/node_modules/.package-lock.json
+WEB_DIST  := web/dist/widget.js
+# Quiet TensorFlow's start-up chatter.
+export TF_CPP_MIN_LOG_LEVEL := 2
+# No telemetry: these machines reach no network but the package registries.
+export RASA_TELEMETRY_ENABLED := false
+# The NLU test fails below this intent accuracy on tests/nlu/heldout.yml.
+NLU_MIN_ACCURACY ?= 0.95
+
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu web browser lock bench-dates clean
+
+help:
+	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
+	@echo "make test   - set up, train if needed, run every check"
+
+$(STAMP): $(LOCK)
+	@test -x $(PY) || $$(scripts/find_python310.sh) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip check
+	@touch $@
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+$(WEB_DIST): $(WEB_STAMP) $(wildcard web/src/* web/demo/* web/build.mjs)
+	cd web && npm run build
+
+web: $(WEB_DIST)
+
+setup: $(STAMP) web
+
+# Rasa's fingerprinting retrains only when data, config or domain changed.
+train: $(STAMP)
+	$(RASA) train --quiet --domain domain --out models
+
+run: setup train
+	$(PY) scripts/run_bot.py
+
+# Chromium for the widget's browser tests (Debian's package; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(PY) -m ruff check actions channels components scripts tests
+
+validate: $(STAMP)
+	$(RASA) data validate --domain domain --fail-on-warnings
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+e2e: setup browser train
+	$(PY) -m pytest tests/e2e -q
+
+test-core: train
+	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
+
+test-nlu: train
+	$(RASA) test nlu --nlu tests/nlu/heldout.yml --out results/nlu
+	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json --min $(NLU_MIN_ACCURACY)
+
+test: setup browser lint validate train
+	$(PY) -m pytest tests -q
+	$(MAKE) --no-print-directory test-core test-nlu
+
+bench-dates: $(STAMP)
+	$(PY) scripts/bench_dates.py
+
+# Re-resolve the lock after editing requirements/requirements.in.
+lock:
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --generate-hashes --allow-unsafe --strip-extras -o $(LOCK) requirements/requirements.in
+
+clean:
+	rm -rf models results .rasa web/dist tests/artifacts

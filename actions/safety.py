@@ -1,0 +1,104 @@
+"""Red-flag triage of symptom reports. Pure functions, no Rasa imports.
+
+The signs come from the Botox Cosmetic prescribing information's boxed warning
+(distant spread of toxin effect), its allergic-reaction warning, and standard
+wound-infection guidance for microneedling. Triage errs on the side of care:
+when a message holds signs of more than one level, the most urgent one wins.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Pattern
+
+
+class Triage(str, Enum):
+    EMERGENCY = "emergency"  # call 911 / emergency care now
+    INFECTION_EMERGENCY = "infection_emergency"  # infection signs + systemic signs
+    INFECTION = "infection"  # contact the clinic or urgent care today
+    NONE = "none"  # no red flag found
+
+
+def _words(*patterns: str) -> Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_CANT = r"(?:can'?t|cannot|cant|unable to|struggl\w* to|hard to|trouble|difficult\w*|problems?)"
+
+# Possible spread of toxin effect after Botox.
+TOXIN_SPREAD = _words(
+    rf"{_CANT}\s+(?:\w+\s+)?(?:swallow|breath|speak|talk)",
+    r"(?:swallow|breath|speak|talk)\w*\s+(?:is\s+|feels?\s+)?(?:hard|difficult|weird|strange)",
+    r"short(?:ness)? of breath|choking",
+    r"slurr\w*",
+    r"blurr\w*|double vision|seeing double|vision\s+(?:is\s+)?(?:\w+\s+)?(?:blurr\w*|chang\w*|problem\w*|loss|off|weird)|lost (?:my )?vision|can'?t see",
+    r"droop\w*|ptosis|eyelids? (?:is |are )?(?:falling|hanging|heavy)",
+    r"muscle weakness|weak(?:ness)? all over|(?:body|arms?|legs?|neck|whole face) (?:feels? |is |are )?(?:so |really |very )?weak|general weakness",
+    r"hoarse\w*|lost my voice|losing my voice",
+)
+
+# Allergic reaction.
+ALLERGY = _words(
+    r"hives|welts",
+    r"wheez\w*",
+    r"dizz\w*|light-?headed|faint\w*|passed out|pass out|blacked out",
+    r"(?:throat|tongue|lips?) (?:is |are |feels? )?(?:closing|swell\w*|swollen|tight)",
+    r"swollen (?:throat|tongue)|anaphyla\w*|allergic reaction",
+)
+
+# Signs of infection after microneedling (concrete signs, not the word alone).
+INFECTION_SIGNS = _words(
+    r"\bpus\b|ooz\w*|yellow (?:crust|discharge|fluid)|discharge",
+    r"fever\w*|chills|temperature of",
+    r"(?:redness|rash|red)\s+(?:\w+\s+)?(?:is\s+)?(?:spread\w*|getting (?:worse|bigger)|worse\w*)",
+    r"spreading (?:redness|red)|red streaks?",
+    r"(?:pain|swelling|sore\w*)\s+(?:\w+\s+)?(?:is\s+|keeps\s+)?(?:getting worse|worse\w*|increas\w*)",
+    r"worse\w* (?:pain|swelling)|hot to the touch|warm to the touch",
+)
+INFECTED = re.compile(r"infect\w*")
+
+# With infection signs, these make it an emergency (possible sepsis).
+SYSTEMIC = _words(
+    r"confus\w*|disoriented",
+    r"racing heart|heart (?:is )?(?:racing|pounding)|palpitation\w*|fast heart ?beat",
+    r"dizz\w*|light-?headed|faint\w*",
+)
+
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine)\b")
+# "can i get droopy eyelids from it?" asks about a risk; it reports nothing.
+HYPOTHETICAL = re.compile(r"\b(?:risks?|chances?|possible|side effects?|what if)\b")
+
+
+def normalise(text: str) -> str:
+    return (
+        text.lower()
+        .replace("\u2019", "'")
+        .replace("\u2018", "'")
+    )
+
+
+def triage_symptoms(text: str) -> Triage:
+    """The most urgent level of red-flag sign found in a symptom message."""
+    t = normalise(text)
+    if TOXIN_SPREAD.search(t) or ALLERGY.search(t):
+        return Triage.EMERGENCY
+    if INFECTION_SIGNS.search(t) or INFECTED.search(t):
+        return Triage.INFECTION_EMERGENCY if SYSTEMIC.search(t) else Triage.INFECTION
+    return Triage.NONE
+
+
+def reports_red_flag(text: str) -> bool:
+    """True when the message reads as a patient reporting a red-flag sign.
+
+    Used to route a message to the symptom answer even when the intent
+    classifier thought otherwise. A general question about risks ("can botox
+    cause droopy eyelids?") is left to the classifier.
+    """
+    t = normalise(text)
+    concrete = TOXIN_SPREAD.search(t) or ALLERGY.search(t) or INFECTION_SIGNS.search(t)
+    if not concrete or HYPOTHETICAL.search(t):
+        return False
+    return bool(FIRST_PERSON.search(t)) or not re.match(
+        r"\s*(?:what|which|can(?!'?t)|could|is|are|does|do|will|would|how|why|should)\b", t
+    )

@@ -1,0 +1,129 @@
+"""The clinic protocol is the one source of timing and contact facts, and
+every answer carries the disclaimer in the form that suits the channel."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol, parse_protocol
+from actions.responses import DISCLAIMER_RESPONSE, load_answers, render_response
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW_PROTOCOL = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text())
+ANSWERS = load_answers()
+PROTOCOL = load_protocol()
+VALUES = PROTOCOL.template_values()
+# Replies that are not answers to a question (social replies, the bot's own
+# questions) carry no disclaimer; everything else must.
+NOT_ANSWERS = {
+    DISCLAIMER_RESPONSE, "greet", "goodbye", "thank", "affirm", "deny", "stop",
+    "today_yes", "today_not_yet", "offer_dates", "ask_date", "ask_previous_treatment", "date_reask",
+}
+QUESTION_ANSWERS = sorted(set(ANSWERS) - NOT_ANSWERS)
+CHANNELS = [None, "rest", "socketio", "sms"]
+
+
+def test_default_protocol_has_the_clinic_guidance() -> None:
+    assert PROTOCOL.interval("botox", "microneedling").min_days == 14
+    assert PROTOCOL.interval("botox", "microneedling").ideal_max_days == 28
+    assert PROTOCOL.interval("microneedling", "botox").min_days == 14
+    assert PROTOCOL.interval("microneedling", "botox").ideal_max_days == 28
+    assert PROTOCOL.timezone == "America/Vancouver"
+    assert (PROTOCOL.emergency_number, PROTOCOL.nurse_line) == ("911", "811")
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("intervals", "botox_to_microneedling", "min_days"), 30, "min_days <= ideal_max_days"),
+        (("intervals", "microneedling_to_botox"), None, "microneedling_to_botox"),
+        (("clinic", "phone"), "", "clinic.phone"),
+        (("clinic", "timezone"), "Mars/Olympus", "unknown time zone"),
+    ],
+)
+def test_a_broken_protocol_is_refused_with_the_key_named(path, value, message) -> None:
+    raw = copy.deepcopy(RAW_PROTOCOL)
+    target = raw
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    with pytest.raises(ProtocolError, match=re.escape(message)):
+        parse_protocol(raw)
+
+
+@pytest.mark.parametrize("name", QUESTION_ANSWERS)
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_every_answer_carries_the_disclaimer(name: str, channel: str) -> None:
+    text = render_response(ANSWERS, name, channel, {**VALUES, "reason": "x"})["text"]
+    assert "not medical advice" in text
+    assert "qualified" in text and "professional" in text
+    assert "{" not in text, f"unfilled placeholder in {name}: {text}"
+
+
+def test_disclaimer_text_is_written_once() -> None:
+    """The disclaimer's sentence appears in no other answer: one source."""
+    disclaimer_texts = [v["text"] for v in ANSWERS[DISCLAIMER_RESPONSE]]
+    for name, variations in ANSWERS.items():
+        if name == DISCLAIMER_RESPONSE:
+            continue
+        for variation in variations:
+            assert "medical advice" not in variation["text"], name
+    domain_text = "".join(p.read_text() for p in (ROOT / "domain").glob("*.yml"))
+    for text in disclaimer_texts:
+        assert text not in domain_text
+
+
+def test_sms_variation_is_short_and_default_is_not_used_for_sms() -> None:
+    sms = render_response(ANSWERS, "what_is_botox", "sms", VALUES)["text"]
+    web = render_response(ANSWERS, "what_is_botox", "socketio", VALUES)["text"]
+    assert len(sms) <= 306 and len(sms) < len(web)
+
+
+def test_no_answer_hard_codes_a_waiting_period() -> None:
+    """Waiting periods are written as protocol names, never as numbers, so a
+    change in protocol.yml cannot leave a stale number behind."""
+    period = re.compile(r"\b(\d+|one|two|three|four|five|six)\s*(?:-|to)?\s*(?:\d+\s*)?(weeks?|wks?)\b", re.I)
+    for name, variations in ANSWERS.items():
+        for variation in variations:
+            assert not period.search(variation["text"]), f"{name}: {variation['text']}"
+
+
+def test_changing_the_protocol_changes_every_answer_and_the_plan(tmp_path: Path) -> None:
+    raw = copy.deepcopy(RAW_PROTOCOL)
+    raw["intervals"]["botox_to_microneedling"] = {"min_days": 21, "ideal_max_days": 42}
+    raw["clinic"]["phone"] = "250-555-0199"
+    changed = parse_protocol(raw)
+    values = changed.template_values()
+    wait = render_response(ANSWERS, "wait_time", None, values)["text"]
+    assert "at least 3 weeks before microneedling" in wait and "3 to 6 weeks" in wait
+    assert "250-555-0199" in render_response(ANSWERS, "consult", None, values)["text"]
+    assert "250-555-0199" in render_response(ANSWERS, "symptom_infection", "sms", values)["text"]
+
+    import datetime as dt
+
+    from actions.wait_plan import compute_wait_plan
+
+    plan = compute_wait_plan("botox", dt.date(2026, 11, 3), dt.date(2026, 11, 5), changed)
+    assert plan.earliest_date == dt.date(2026, 11, 24)
+    assert plan.ideal_window == (dt.date(2026, 11, 24), dt.date(2026, 12, 15))
+
+
+def test_red_flag_answers_name_the_emergency_number() -> None:
+    for name in ("symptom_emergency", "symptom_infection_emergency"):
+        for channel in CHANNELS:
+            text = render_response(ANSWERS, name, channel, VALUES)["text"]
+            assert "911" in text and "now" in text
+    assert "today" in render_response(ANSWERS, "symptom_infection", None, VALUES)["text"]
+
+
+def test_weeks_are_spoken_plainly() -> None:
+    raw = copy.deepcopy(RAW_PROTOCOL)
+    raw["intervals"]["microneedling_to_botox"] = {"min_days": 10, "ideal_max_days": 30}
+    values = parse_protocol(raw).template_values()
+    assert values["microneedling_to_botox_min_weeks"] == "1.5"
+    assert values["microneedling_to_botox_ideal_max_weeks"] == "4.5"

@@ -1,0 +1,68 @@
+"""Red-flag triage: toxin spread and allergy are emergencies, infection signs
+get same-day care, and general risk questions are not mistaken for reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.safety import Triage, reports_red_flag, triage_symptoms
+
+EMERGENCIES = [
+    "i had botox yesterday and now i can't swallow properly",
+    "cant swallow since my botox",
+    "it's hard to breathe after my tox",
+    "my voice is hoarse since botox",
+    "my left eyelid is drooping",
+    "my vision is blurry after the injections",
+    "i'm seeing double",
+    "my whole body feels weak since tuesday",
+    "i'm slurring my words",
+    "i have hives all over my neck",
+    "i'm wheezing after botox",
+    "i feel dizzy and nearly fainted",
+    "my throat feels tight after my injections",
+]
+INFECTIONS = [
+    "there's pus coming out of a spot after needling",
+    "i have a fever after my microneedling",
+    "the redness is spreading across my cheek",
+    "the pain is getting worse every day since needling",
+    "my skin is oozing yellow stuff",
+]
+NOT_RED_FLAGS = [
+    "my face is a bit red after needling",
+    "what are the risks of combining botox and microneedling",
+    "can i get botox 2 weeks after needling",
+    "is infection a risk if i combine them",
+]
+
+
+@pytest.mark.parametrize("text", EMERGENCIES)
+def test_toxin_spread_and_allergy_are_emergencies(text: str) -> None:
+    assert triage_symptoms(text) is Triage.EMERGENCY
+    assert reports_red_flag(text)
+
+
+@pytest.mark.parametrize("text", INFECTIONS)
+def test_infection_signs_get_same_day_care(text: str) -> None:
+    assert triage_symptoms(text) is Triage.INFECTION
+    assert reports_red_flag(text)
+
+
+def test_infection_with_confusion_or_racing_heart_is_an_emergency() -> None:
+    assert triage_symptoms("pus on my cheek and a fever, i feel confused") is Triage.INFECTION_EMERGENCY
+    assert triage_symptoms("fever after needling and my heart is racing") is Triage.INFECTION_EMERGENCY
+
+
+@pytest.mark.parametrize("text", NOT_RED_FLAGS)
+def test_mild_symptoms_and_questions_are_not_red_flags(text: str) -> None:
+    assert not reports_red_flag(text)
+
+
+def test_a_risk_question_is_left_to_the_classifier() -> None:
+    assert not reports_red_flag("can botox cause droopy eyelids?")
+    assert not reports_red_flag("what are the chances of a droopy eyelid")
+
+
+def test_curly_apostrophes_from_phones_are_understood() -> None:
+    assert triage_symptoms("I can\u2019t swallow") is Triage.EMERGENCY
