@@ -1,0 +1,291 @@
+"""Pure pieces of the SMS channel: keywords, sender ids, numbered options,
+fitting a reply into two GSM-7 segments, the fixed texts and TwiML.
+
+Nothing here does I/O, so everything is unit-tested directly
+(tests/unit/test_sms_format.py); channels/sms.py only wires it to Sanic,
+Rasa and the SQLite store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Pattern, Sequence, Tuple
+from xml.sax.saxutils import escape
+
+from channels.gsm import SMS_MAX_CHARS, gsm_length, sanitize
+
+# --- keywords ---------------------------------------------------------------
+
+OPT_OUT = "opt_out"
+OPT_IN = "opt_in"
+HELP = "help"
+
+OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET"})
+OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
+HELP_WORDS = frozenset({"HELP", "INFO", "AIDE"})
+
+_KEYWORDS = {
+    **{word: OPT_OUT for word in OPT_OUT_WORDS},
+    **{word: OPT_IN for word in OPT_IN_WORDS},
+    **{word: HELP for word in HELP_WORDS},
+}
+
+
+def _bare_word(text: str) -> str:
+    """Upper case, accents removed, surrounding spaces and punctuation stripped."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    start, end = 0, len(plain)
+    while start < end and not plain[start].isalnum():
+        start += 1
+    while end > start and not plain[end - 1].isalnum():
+        end -= 1
+    return plain[start:end].upper()
+
+
+def parse_keyword(text: str) -> Tuple[str | None, str]:
+    """(kind, word) if the message is a single keyword, else (None, word).
+
+    "stop", " Stop! ", "Arrêt" are keywords; "stop texting me" is not.
+    """
+    word = _bare_word(text)
+    return _KEYWORDS.get(word), word
+
+
+_OPTION_RE = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)!]?\s*$")
+
+
+def parse_option_number(text: str) -> int | None:
+    """The number in a reply that is only a number ("1", " 2. ", "#3"), else None."""
+    match = _OPTION_RE.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+# --- sender ids ---------------------------------------------------------------
+
+SENDER_PREFIX = "sms-"
+
+
+def sender_id(key: str, phone_number: str) -> str:
+    """Keyed hash of the E.164 number: stable per patient, useless without the key."""
+    digest = hmac.new(
+        key.encode("utf-8"), phone_number.strip().encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+    return SENDER_PREFIX + digest
+
+
+# --- composing a reply --------------------------------------------------------
+
+MAX_OPTIONS = 9
+DISCLAIMER_RE = re.compile(r"not medical advice", re.IGNORECASE)
+# A sentence ends at . ! ? followed by a space and a capital; a line break
+# always ends one. "Nov. 17" and "e.g. ice" stay whole.
+_UNIT_SPLIT_RE = re.compile(r"((?<=[.!?])[ ]+(?=[\"'(]?[A-Z])|[ ]*\n[ ]*)")
+
+
+@dataclass(frozen=True)
+class Option:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class FittedReply:
+    text: str
+    options: Tuple[Option, ...]  # the options actually shown, numbered from 1
+    shortened: bool
+
+
+def options_line(options: Sequence[Option]) -> str:
+    """ "Reply 1 for What is Botox?, 2 for Aftercare" """
+    if not options:
+        return ""
+    parts = [f"{number} for {option.title}" for number, option in enumerate(options, 1)]
+    return "Reply " + ", ".join(parts)
+
+
+def options_from_buttons(buttons: Iterable[Dict[str, Any]]) -> List[Option]:
+    options: List[Option] = []
+    for button in buttons:
+        title = sanitize(str(button.get("title") or "")).replace("\n", " ").rstrip(".,;: ")
+        payload = str(button.get("payload") or button.get("title") or "").strip()
+        if title and payload:
+            options.append(Option(title, payload))
+    return options[:MAX_OPTIONS]
+
+
+@dataclass
+class _Unit:
+    message: int
+    text: str
+    separator: str  # what followed it in its message
+    protected: bool
+
+
+def _units(texts: Sequence[str], protect: Pattern[str]) -> List[_Unit]:
+    units: List[_Unit] = []
+    for index, text in enumerate(texts):
+        pieces = _UNIT_SPLIT_RE.split(text)
+        # pieces alternate: unit, separator, unit, separator, ... unit
+        for position in range(0, len(pieces), 2):
+            piece = pieces[position]
+            separator = pieces[position + 1] if position + 1 < len(pieces) else ""
+            if piece.strip():
+                units.append(_Unit(index, piece, separator, bool(protect.search(piece))))
+    return units
+
+
+def _render(units: Sequence[_Unit], options: Sequence[Option]) -> str:
+    blocks: List[str] = []
+    current: int | None = None
+    for unit in units:
+        if unit.message != current:
+            blocks.append("")
+            current = unit.message
+        blocks[-1] += unit.text + unit.separator
+    blocks = [block.strip() for block in blocks if block.strip()]
+    line = options_line(options)
+    if line:
+        blocks.append(line)
+    return "\n\n".join(blocks)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """Last resort: whole words only, ending in "..."."""
+    if gsm_length(text) <= limit:
+        return text
+    budget = limit - 3
+    kept = ""
+    for word in re.split(r"(?<=\s)", text):
+        if gsm_length(kept + word) > budget:
+            break
+        kept += word
+    return kept.rstrip() + "..."
+
+
+def fit_reply(
+    texts: Sequence[str],
+    options: Sequence[Option] = (),
+    limit: int = SMS_MAX_CHARS,
+    protect: Pattern[str] = DISCLAIMER_RE,
+) -> FittedReply:
+    """Join messages (blank line between) plus the numbered options, and make
+    the result fit in `limit` GSM-7 septets.
+
+    Texts must already be sanitised. If too long: drop whole trailing sentences
+    (never a protected one, i.e. the disclaimer; the opening sentence stays),
+    then trailing options. Only if the opening sentence alone is too long is it
+    shortened, between words, ending in "...".
+    """
+    units = _units(texts, protect)
+    options = list(options)
+    text = _render(units, options)
+    if gsm_length(text) <= limit:
+        return FittedReply(text, tuple(options), False)
+
+    # 1. trailing sentences, keeping the opening one and protected ones
+    for index in range(len(units) - 1, 0, -1):
+        if not units[index].protected:
+            del units[index]
+            text = _render(units, options)
+            if gsm_length(text) <= limit:
+                return FittedReply(text, tuple(options), True)
+    # 2. trailing options
+    while options:
+        options.pop()
+        text = _render(units, options)
+        if gsm_length(text) <= limit:
+            return FittedReply(text, tuple(options), True)
+    # 3. the opening sentence alone is too long: shorten it between words
+    if units and not units[0].protected:
+        first = units[0]
+        placeholder = _render([_Unit(first.message, "x", first.separator, False)] + units[1:], ())
+        room = limit - (gsm_length(placeholder) - 1)
+        if room >= 20:
+            units[0] = _Unit(first.message, cut_at_word(first.text, room), first.separator, False)
+            text = _render(units, ())
+            if gsm_length(text) <= limit:
+                return FittedReply(text, (), True)
+    # 4. protected text alone is too long: whole words only
+    return FittedReply(cut_at_word(_render(units, ()), limit), (), True)
+
+
+def compose_reply(messages: Iterable[Dict[str, Any]], limit: int = SMS_MAX_CHARS) -> FittedReply:
+    """One SMS from all bot messages of a turn (Rasa's collector format).
+
+    Texts are sanitised to GSM-7 and joined; buttons (and quick replies)
+    become numbered options; custom JSON, images and attachments are dropped.
+    """
+    texts: List[str] = []
+    buttons: List[Dict[str, Any]] = []
+    for message in messages:
+        text = sanitize(str(message.get("text") or ""))
+        if text:
+            texts.append(text)
+        for key in ("buttons", "quick_replies"):
+            buttons.extend(b for b in (message.get(key) or []) if isinstance(b, dict))
+    return fit_reply(texts, options_from_buttons(buttons), limit)
+
+
+# --- fixed texts ---------------------------------------------------------------
+
+_KEYWORD_PROTECT = re.compile(r"not medical advice|\bSTOP\b|\bSTART\b|\d{3}", re.IGNORECASE)
+
+
+def _fixed(text: str) -> str:
+    return fit_reply([sanitize(text)], protect=_KEYWORD_PROTECT).text
+
+
+def help_text(protocol: Any) -> str:
+    where = f", {protocol.city}" if protocol.city else ""
+    return _fixed(
+        f"{protocol.clinic_name}{where}. Call {protocol.phone} or book at {protocol.booking_url}. "
+        f"General info, not medical advice. Emergency: call {protocol.emergency_number}. "
+        "Reply STOP to opt out."
+    )
+
+
+def opt_out_text(protocol: Any) -> str:
+    return _fixed(
+        f"You're unsubscribed from {protocol.clinic_name} texts and will get no more replies. "
+        "Reply START to opt back in."
+    )
+
+
+def opt_in_text(protocol: Any) -> str:
+    return _fixed(
+        f"You're subscribed to {protocol.clinic_name} texts again. Text your question anytime. "
+        "Reply HELP for help, STOP to opt out."
+    )
+
+
+def apology_text(protocol: Any = None) -> str:
+    if protocol is None:
+        return "Sorry, something went wrong. Please call the clinic. In an emergency call 911."
+    return _fixed(
+        f"Sorry, something went wrong on our side. Please call {protocol.clinic_name} "
+        f"at {protocol.phone}. In an emergency call {protocol.emergency_number}."
+    )
+
+
+def empty_body_text(protocol: Any) -> str:
+    return _fixed(
+        "Please text your question in words; pictures can't be read here. "
+        f"Or call {protocol.phone}."
+    )
+
+
+# --- TwiML ---------------------------------------------------------------------
+
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def build_twiml(text: str) -> str:
+    """TwiML answering with one message, or nothing if `text` is empty."""
+    if not text:
+        return XML_DECLARATION + "<Response/>"
+    return f"{XML_DECLARATION}<Response><Message>{escape(text)}</Message></Response>"
