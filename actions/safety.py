@@ -67,7 +67,17 @@ SYSTEMIC = _words(
 
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine)\b")
 # "can i get droopy eyelids from it?" asks about a risk; it reports nothing.
-HYPOTHETICAL = re.compile(r"\b(?:risks?|chances?|possible|side effects?|what if)\b")
+HYPOTHETICAL = re.compile(
+    r"\b(?:risks?|risky|chances?|possible|side effects?|what if|could i|can i|will i|would i|might i|do people)\b"
+)
+
+
+# "I can't breathe", "my eyelid is drooping": a report, however it is asked.
+PRESENT_REPORT = re.compile(
+    r"\b(?:i can'?t|i cannot|i'?m (?:having|getting|seeing|feeling|wheezing|slurring)"
+    r"|(?<!could )(?<!can )(?<!will )(?<!would )(?<!might )i have|i've got|ive got"
+    r"|my \w+(?: \w+)? (?:is|are|feels?|has|keeps?|won'?t)|since (?:my|the|yesterday|this))\b"
+)
 
 
 def normalise(text: str) -> str:
@@ -97,7 +107,9 @@ def reports_red_flag(text: str) -> bool:
     """
     t = normalise(text)
     concrete = TOXIN_SPREAD.search(t) or ALLERGY.search(t) or INFECTION_SIGNS.search(t)
-    if not concrete or HYPOTHETICAL.search(t):
+    if not concrete:
+        return False
+    if HYPOTHETICAL.search(t) and not PRESENT_REPORT.search(t):
         return False
     return bool(FIRST_PERSON.search(t)) or not re.match(
         r"\s*(?:what|which|can(?!'?t)|could|is|are|does|do|will|would|how|why|should)\b", t

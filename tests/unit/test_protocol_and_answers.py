@@ -25,6 +25,13 @@ NOT_ANSWERS = {
     "today_yes", "today_not_yet", "offer_dates", "ask_date", "ask_previous_treatment", "date_reask",
 }
 QUESTION_ANSWERS = sorted(set(ANSWERS) - NOT_ANSWERS)
+# What the wait-plan answers are filled with (see actions/wait_dialogue.py).
+PLAN_VALUES = {
+    "previous_treatment": "Botox", "next_treatment": "microneedling",
+    "previous_date": "Tuesday, November 3", "earliest_date": "Tuesday, November 17",
+    "ideal_start": "Tuesday, November 17", "ideal_end": "Tuesday, December 1",
+    "days_remaining": 3, "days_word": "days",
+}
 CHANNELS = [None, "rest", "socketio", "sms"]
 
 
@@ -59,7 +66,7 @@ def test_a_broken_protocol_is_refused_with_the_key_named(path, value, message) -
 @pytest.mark.parametrize("name", QUESTION_ANSWERS)
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_every_answer_carries_the_disclaimer(name: str, channel: str) -> None:
-    text = render_response(ANSWERS, name, channel, {**VALUES, "reason": "x"})["text"]
+    text = render_response(ANSWERS, name, channel, {**VALUES, **PLAN_VALUES})["text"]
     assert "not medical advice" in text
     assert "qualified" in text and "professional" in text
     assert "{" not in text, f"unfilled placeholder in {name}: {text}"

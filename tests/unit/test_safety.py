@@ -66,3 +66,9 @@ def test_a_risk_question_is_left_to_the_classifier() -> None:
 
 def test_curly_apostrophes_from_phones_are_understood() -> None:
     assert triage_symptoms("I can\u2019t swallow") is Triage.EMERGENCY
+
+
+def test_a_report_wrapped_in_a_question_is_still_a_report() -> None:
+    assert reports_red_flag("can i get help? i can't breathe properly after botox")
+    assert reports_red_flag("could it be the botox? my eyelid is drooping")
+    assert not reports_red_flag("could i have an allergic reaction to botox")

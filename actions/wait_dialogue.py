@@ -1,0 +1,130 @@
+"""What to answer to a timing message. Pure functions, no Rasa imports.
+
+Given the patient's message, what the conversation already knows (slots) and
+today's date, decide between: a personal wait plan, asking for a missing
+treatment or date, asking again after a date the bot can't use, or the
+general guidance with an offer to work out the patient's own dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from actions.dates import understand_message
+from actions.protocol import TREATMENT_NAMES, ClinicProtocol
+from actions.wait_plan import WaitPlan, compute_wait_plan, format_day
+
+OTHER = {"botox": "microneedling", "microneedling": "botox"}
+
+_QUESTION = re.compile(
+    r"\b(?:today|now|yet|right away|this week)\b.*$|^.*\b(?:can|could|ok|okay|safe|allowed|able)\b.*\b(?:today|now|yet)\b"
+)
+_QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)\b")
+
+
+@dataclass(frozen=True)
+class KnownTreatment:
+    """What earlier turns established (the slots)."""
+
+    previous_treatment: Optional[str] = None
+    previous_date: Optional[dt.date] = None
+
+
+@dataclass(frozen=True)
+class WaitReply:
+    """The decision. `kind` is one of: plan, ask_treatment, ask_date,
+    reask_date, general."""
+
+    kind: str
+    previous_treatment: Optional[str] = None
+    previous_date: Optional[dt.date] = None
+    plan: Optional[WaitPlan] = None
+    reason: Optional[str] = None
+    asks_about_today: bool = False
+    answer_values: Dict[str, Any] = field(default_factory=dict)
+
+
+def parse_iso_date(value: Any) -> Optional[dt.date]:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def asks_about_today(text: str, matched_date_text: Optional[str]) -> bool:
+    """True for "can I get it today?" but not for "I had botox today"."""
+    low = text.lower()
+    if matched_date_text and re.search(r"\b(?:today|now)\b", matched_date_text.lower()):
+        # The date itself is today: only a question if it asks twice.
+        low = low.replace(matched_date_text.lower(), " ", 1)
+    return bool(_QUESTION.search(low) and re.search(r"\b(?:today|now|yet|right away)\b", low))
+
+
+def decide_wait_reply(
+    text: str,
+    today: dt.date,
+    protocol: ClinicProtocol,
+    known: KnownTreatment,
+    intent: Optional[str] = None,
+) -> WaitReply:
+    # A correction of a planned date ("sorry, I meant the 5th") is read ahead.
+    planned = known.previous_date is not None and known.previous_date > today
+    reading = understand_message(
+        text, today, month_first=protocol.month_first, max_days_ahead=protocol.max_days_ahead,
+        default_tense="future" if planned else None,
+    )
+    resolution = reading.date_resolution
+    named = reading.previous_treatment
+    previous = named or known.previous_treatment
+    today_question = asks_about_today(text, resolution.matched_text)
+
+    if resolution.ok:
+        if previous is None:
+            return WaitReply("ask_treatment", previous_date=resolution.date)
+        return _plan(previous, resolution.date, today, protocol, today_question)
+    if resolution.refusal_code and resolution.refusal_code != "no_date":
+        return WaitReply("reask_date", previous_treatment=previous, reason=resolution.refusal)
+    # No date in this message: use the one we know, if it is about the same treatment.
+    if known.previous_date and previous and named in (None, known.previous_treatment or named):
+        return _plan(previous, known.previous_date, today, protocol, today_question)
+    if intent == "inform" and named:
+        return WaitReply("ask_date", previous_treatment=named)
+    return WaitReply("general", previous_treatment=named)
+
+
+def _plan(
+    previous: str, previous_date: dt.date, today: dt.date, protocol: ClinicProtocol, today_question: bool
+) -> WaitReply:
+    plan = compute_wait_plan(previous, previous_date, today, protocol)
+    values = {
+        "previous_treatment": TREATMENT_NAMES[plan.previous_treatment],
+        "next_treatment": TREATMENT_NAMES[plan.next_treatment],
+        "previous_date": format_day(plan.previous_date, today=today),
+        "earliest_date": format_day(plan.earliest_date, today=today),
+        "ideal_start": format_day(plan.ideal_window[0], today=today),
+        "ideal_end": format_day(plan.ideal_window[1], today=today),
+        "days_remaining": plan.days_remaining,
+        "days_word": "day" if plan.days_remaining == 1 else "days",
+    }
+    return WaitReply(
+        "plan",
+        previous_treatment=previous,
+        previous_date=previous_date,
+        plan=plan,
+        asks_about_today=today_question and previous_date <= today,
+        answer_values=values,
+    )
+
+
+def plan_answer_name(plan: WaitPlan, today: dt.date) -> str:
+    """Which of the clinic's wait-plan answers fits this plan today."""
+    if plan.previous_date > today:
+        return "wait_plan_planned"
+    if plan.days_remaining > 0:
+        return "wait_plan_waiting"
+    if today <= plan.ideal_window[1]:
+        return "wait_plan_ready"
+    return "wait_plan_passed"

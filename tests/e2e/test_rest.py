@@ -1,0 +1,157 @@
+"""The running bot over the REST channel: real Rasa and action servers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List
+
+import pytest
+import requests
+
+from actions.protocol import load_protocol
+from actions.wait_plan import clinic_today
+from tests.conftest import BotServers, joined_text, new_sender
+
+PROTOCOL = load_protocol()
+DISCLAIMER = "not medical advice"
+
+QUESTIONS = {
+    "what_is_microneedling": "what is microneedling?",
+    "what_is_botox": "what's botox",
+    "combine": "can i get botox and microneedling the same day",
+    "wait_time": "how long should i wait between botox and microneedling",
+    "too_soon": "what happens if i get needling too soon after botox",
+    "risks": "what are the risks of combining them",
+    "recovery": "how long is the downtime after microneedling",
+    "consult": "i want to book a consultation",
+    "out_of_scope": "can you order me a pizza",
+    "bot_challenge": "am i talking to a bot",
+}
+
+
+def plan_of(messages: List[Dict[str, Any]]) -> Dict[str, Any]:
+    plans = [m["custom"]["wait_plan"] for m in messages if "wait_plan" in (m.get("custom") or {})]
+    assert len(plans) == 1, messages
+    return plans[0]
+
+
+def test_microneedling_answer_mentions_collagen_with_disclaimer(bot: BotServers) -> None:
+    text = joined_text(bot.rest("what is microneedling?"))
+    assert "collagen" in text.lower()
+    assert DISCLAIMER in text
+
+
+@pytest.mark.parametrize("intent, question", sorted(QUESTIONS.items()))
+def test_every_answer_carries_the_disclaimer(bot: BotServers, intent: str, question: str) -> None:
+    text = joined_text(bot.rest(question))
+    assert DISCLAIMER in text, f"{intent}: {text}"
+    assert "qualified" in text
+
+
+def test_consult_gives_contact_and_booking_link_from_the_protocol(bot: BotServers) -> None:
+    text = joined_text(bot.rest("can i talk to a real person"))
+    assert PROTOCOL.phone in text and PROTOCOL.booking_url in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i had botox yesterday and now i can't swallow properly",
+        "my eyelid is drooping since my botox, when can i get microneedling?",
+        "i have hives and feel faint after my injections",
+        "what is microneedling? also my voice has gone hoarse since my botox",
+    ],
+)
+def test_red_flags_get_emergency_instructions_not_faq_content(bot: BotServers, message: str) -> None:
+    messages = bot.rest(message)
+    text = joined_text(messages)
+    assert PROTOCOL.emergency_number in text and "now" in text
+    assert "collagen" not in text.lower() and "Clinic guidance" not in text
+    assert not any("custom" in m for m in messages)
+    assert DISCLAIMER in text
+
+
+def test_infection_signs_get_same_day_care(bot: BotServers) -> None:
+    text = joined_text(bot.rest("there's pus and the redness is spreading after my microneedling"))
+    assert "infection" in text and "today" in text and PROTOCOL.phone in text
+
+
+def test_low_confidence_asks_to_rephrase_and_offers_topics(bot: BotServers) -> None:
+    messages = bot.rest("asdfgh qwerty zxcv")
+    text = joined_text(messages)
+    assert "another way" in text
+    assert any(m.get("buttons") for m in messages)
+    assert "collagen" not in text.lower()
+
+
+def test_dated_question_returns_plan_text_and_payload(bot: BotServers) -> None:
+    today = clinic_today(PROTOCOL)
+    messages = bot.rest("I had microneedling 3 days ago, when can I get Botox?")
+    text = joined_text(messages)
+    plan = plan_of(messages)
+    first = today - dt.timedelta(days=3)
+    interval = PROTOCOL.interval("microneedling", "botox")
+    earliest = first + dt.timedelta(days=interval.min_days)
+    assert plan == {
+        "previous_treatment": "microneedling",
+        "previous_date": first.isoformat(),
+        "next_treatment": "botox",
+        "earliest_date": earliest.isoformat(),
+        "ideal_window": [earliest.isoformat(), (first + dt.timedelta(days=interval.ideal_max_days)).isoformat()],
+        "days_remaining": interval.min_days - 3,
+        "timezone": PROTOCOL.timezone,
+    }
+    assert f"{earliest:%A}, {earliest:%B} {earliest.day}" in text
+    assert "guidance" in text and DISCLAIMER in text
+
+
+def test_slots_remember_the_treatment_for_a_follow_up(bot: BotServers) -> None:
+    sender = new_sender()
+    first = plan_of(bot.rest("i got botox on the 2nd, when can i do needling", sender))
+    again = bot.rest("and when is the ideal time?", sender)
+    assert plan_of(again) == first
+    assert DISCLAIMER in joined_text(again)
+
+
+def test_a_correction_recomputes(bot: BotServers) -> None:
+    sender = new_sender()
+    plan_of(bot.rest("I had botox on the 3rd, when can I get microneedling?", sender))
+    corrected = plan_of(bot.rest("sorry, I meant the 5th", sender))
+    assert corrected["previous_date"].endswith("-05")
+    assert corrected["previous_treatment"] == "botox"
+
+
+def test_offer_form_asks_only_for_what_is_missing_and_reasks_bad_dates(bot: BotServers) -> None:
+    sender = new_sender()
+    offer = joined_text(bot.rest("how long do i wait between botox and microneedling", sender))
+    assert "own dates" in offer and DISCLAIMER in offer
+    assert "first" in joined_text(bot.rest("yes please", sender))
+    assert "When" in joined_text(bot.rest("botox", sender))
+    reask = joined_text(bot.rest("february 30", sender))
+    assert "real date" in reask or "February" in reask
+    assert "for example" in reask.lower() or "e.g." in reask
+    messages = bot.rest("5 days ago", sender)
+    plan = plan_of(messages)
+    assert plan["previous_treatment"] == "botox"
+    assert plan["previous_date"] == (clinic_today(PROTOCOL) - dt.timedelta(days=5)).isoformat()
+
+
+def test_the_patient_can_stop_the_form(bot: BotServers) -> None:
+    sender = new_sender()
+    bot.rest("how long between tox and needling", sender)
+    bot.rest("yes", sender)
+    text = joined_text(bot.rest("never mind", sender))
+    assert "stopped" in text
+    assert "collagen" in joined_text(bot.rest("what is microneedling", sender)).lower()
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [("not json", "application/json"), ('{"sender": "x"}', "application/json"), ("[]", "application/json")],
+)
+def test_malformed_requests_get_a_4xx_and_the_server_stays_up(bot: BotServers, body: str, content_type: str) -> None:
+    response = requests.post(
+        f"{bot.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, timeout=30
+    )
+    assert 400 <= response.status_code < 500
+    assert "collagen" in joined_text(bot.rest("what is microneedling")).lower()

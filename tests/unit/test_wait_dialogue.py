@@ -1,0 +1,103 @@
+"""What the bot does with a timing message, given what it already knows.
+Pinned clock: today is Saturday, November 21, 2026."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from actions.protocol import load_protocol
+from actions.wait_dialogue import KnownTreatment, asks_about_today, decide_wait_reply, plan_answer_name
+
+TODAY = dt.date(2026, 11, 21)
+PROTOCOL = load_protocol()
+NOTHING = KnownTreatment()
+BOTOX_NOV_3 = KnownTreatment("botox", dt.date(2026, 11, 3))
+
+
+def test_a_dated_question_gives_a_plan_at_once() -> None:
+    reply = decide_wait_reply("I had microneedling 3 days ago, when can I get Botox?", TODAY, PROTOCOL, NOTHING)
+    assert reply.kind == "plan"
+    assert reply.plan.previous_treatment == "microneedling" and reply.plan.next_treatment == "botox"
+    assert reply.plan.previous_date == dt.date(2026, 11, 18)
+    assert reply.plan.earliest_date == dt.date(2026, 12, 2)
+    assert reply.answer_values["earliest_date"] == "Wednesday, December 2"
+    assert reply.answer_values["days_remaining"] == 11
+    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_waiting"
+
+
+def test_a_follow_up_without_a_date_uses_what_the_conversation_knows() -> None:
+    reply = decide_wait_reply("and when is the ideal time?", TODAY, PROTOCOL, BOTOX_NOV_3)
+    assert reply.kind == "plan" and reply.plan.previous_date == dt.date(2026, 11, 3)
+    assert reply.plan.ideal_window == (dt.date(2026, 11, 17), dt.date(2026, 12, 1))
+    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_ready"
+
+
+def test_a_correction_keeps_the_treatment_and_changes_the_date() -> None:
+    reply = decide_wait_reply("sorry, I meant the 5th", TODAY, PROTOCOL, BOTOX_NOV_3, "inform")
+    assert reply.kind == "plan"
+    assert (reply.plan.previous_treatment, reply.plan.previous_date) == ("botox", dt.date(2026, 11, 5))
+
+
+def test_a_date_with_no_treatment_asks_which_came_first() -> None:
+    reply = decide_wait_reply("it was last tuesday", TODAY, PROTOCOL, NOTHING, "inform")
+    assert reply.kind == "ask_treatment" and reply.previous_date == dt.date(2026, 11, 17)
+
+
+def test_a_treatment_with_no_date_asks_when() -> None:
+    reply = decide_wait_reply("i had botox", TODAY, PROTOCOL, NOTHING, "inform")
+    assert reply.kind == "ask_date" and reply.previous_treatment == "botox"
+
+
+def test_a_question_with_no_date_gets_general_guidance() -> None:
+    assert decide_wait_reply("how long between botox and needling", TODAY, PROTOCOL, NOTHING).kind == "general"
+
+
+def test_an_impossible_date_is_refused_with_a_reason() -> None:
+    reply = decide_wait_reply("i had botox on february 30", TODAY, PROTOCOL, NOTHING)
+    assert reply.kind == "reask_date" and "February 30" in reply.reason
+    assert reply.previous_treatment == "botox"
+
+
+def test_a_date_more_than_a_year_ahead_is_refused() -> None:
+    reply = decide_wait_reply("i'm booked for botox on december 5 2028", TODAY, PROTOCOL, NOTHING)
+    assert reply.kind == "reask_date"
+
+
+def test_a_planned_treatment_gives_future_dates() -> None:
+    reply = decide_wait_reply("i'm getting botox next friday, when can i do microneedling?", TODAY, PROTOCOL, NOTHING)
+    assert reply.plan.previous_date == dt.date(2026, 11, 27)
+    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_planned"
+
+
+def test_a_long_past_treatment_says_the_wait_has_passed() -> None:
+    reply = decide_wait_reply("had microneedling in march, can i get botox", TODAY, PROTOCOL, NOTHING)
+    if reply.kind == "plan":  # "in march" may be read as a vague month; either way no false plan
+        assert plan_answer_name(reply.plan, TODAY) == "wait_plan_passed"
+    reply = decide_wait_reply("had microneedling on march 3, can i get botox", TODAY, PROTOCOL, NOTHING)
+    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_passed" and reply.plan.days_remaining == 0
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("can i get microneedling today? i had botox nov 1", True),
+        ("is it ok to do needling now", True),
+        ("i had botox today", False),
+        ("i had botox today, can i get needling today?", True),
+        ("I had botox on nov 3", False),
+    ],
+)
+def test_can_i_do_it_today_questions_are_recognised(text: str, expected: bool) -> None:
+    resolution = decide_wait_reply(text, TODAY, PROTOCOL, BOTOX_NOV_3)
+    matched = "today" if "had botox today" in text else None
+    assert asks_about_today(text, matched) is expected
+    assert resolution.kind in ("plan", "general")
+
+
+def test_today_question_gets_a_direct_yes_or_not_yet() -> None:
+    ready = decide_wait_reply("can i get microneedling today? i had botox nov 1", TODAY, PROTOCOL, NOTHING)
+    assert ready.asks_about_today and ready.plan.days_remaining == 0
+    waiting = decide_wait_reply("can i get microneedling today? i had botox 4 days ago", TODAY, PROTOCOL, NOTHING)
+    assert waiting.asks_about_today and waiting.plan.days_remaining == 10
