@@ -147,11 +147,18 @@ def test_the_patient_can_stop_the_form(bot: BotServers) -> None:
 
 @pytest.mark.parametrize(
     "body, content_type",
-    [("not json", "application/json"), ('{"sender": "x"}', "application/json"), ("[]", "application/json")],
+    [
+        ("not json", "application/json"),
+        ('{"sender": "x"}', "application/json"),
+        ('{"sender": "x", "message": 42}', "application/json"),
+        ('{"sender": "x", "message": "   "}', "application/json"),
+        ("[]", "application/json"),
+    ],
 )
 def test_malformed_requests_get_a_4xx_and_the_server_stays_up(bot: BotServers, body: str, content_type: str) -> None:
     response = requests.post(
         f"{bot.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, timeout=30
     )
     assert 400 <= response.status_code < 500
+    assert "message" in response.text or "JSON" in response.text
     assert "collagen" in joined_text(bot.rest("what is microneedling")).lower()
