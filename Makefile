@@ -32,7 +32,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
-$(WEB_DIST): $(WEB_STAMP) $(wildcard web/src/* web/demo/* web/build.mjs)
+$(WEB_DIST): $(WEB_STAMP) $(wildcard web/src/* web/demo/* web/build.mjs web/tsconfig.json)
 	cd web && npm run build
 
 web: $(WEB_DIST)

@@ -1,0 +1,206 @@
+"""The website widget's channel: Rasa's socket.io channel, with two changes.
+
+credentials.yml:
+
+    channels.web.WidgetSocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      session_persistence: true
+
+1. Origins. Rasa 3.6.21 builds its socket.io server with
+   ``cors_allowed_origins=[]``, which turns origin checks off: any web page
+   could open a websocket to the bot. Here the ``Origin`` of every socket.io
+   request (polling and websocket) must be one of the space-separated origins
+   in the environment variable ``WIDGET_ALLOWED_ORIGINS`` (the launcher
+   scripts/run_bot.py always sets it, and passes the same list to ``--cors``).
+   Unset or empty means same-origin only. The CORS response headers are still
+   written by Rasa's own ``--cors`` handling, never twice.
+
+2. Output. Rasa's ``SocketIOOutput.send_custom_json`` calls
+   ``sio.emit(event, **json_message)``, so a custom payload such as
+   ``{"wait_plan": {...}}`` raises TypeError and never reaches the browser;
+   and ``send_text_message`` splits a text at every blank line into separate
+   messages. Here a text goes out whole (answer, blank line, disclaimer) and a
+   custom payload goes out as ``{"custom": {...}}``, the shape the REST channel
+   uses too.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Union
+
+import rasa.core.channels.channel
+import rasa.shared.utils.io
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
+
+
+def allowed_origins_from_env(value: str | None = None) -> Union[List[str], str, None]:
+    """The origin list for python-engineio: a list, "*" (any), or None (same origin)."""
+    raw = os.environ.get(ALLOWED_ORIGINS_ENV, "") if value is None else value
+    origins = [origin.rstrip("/") for origin in raw.split() if origin.strip()]
+    if not origins:
+        return None
+    if "*" in origins:
+        return "*"
+    return origins
+
+
+class OriginCheckingServer(AsyncServer):
+    """Rejects socket.io requests from origins not allowed; leaves CORS headers to Sanic-CORS.
+
+    python-engineio both checks the Origin header and adds its own
+    Access-Control-* headers when ``cors_allowed_origins`` is set. Rasa's
+    ``--cors`` (Sanic-CORS) adds them as well, and a browser refuses a response
+    with two Access-Control-Allow-Origin headers, so only the check is kept.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.eio._cors_headers = lambda environ: []  # type: ignore[method-assign]
+
+
+class WidgetSocketIOOutput(SocketIOOutput):
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text.strip()})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._send_message(
+            recipient_id,
+            {
+                "text": text.strip(),
+                "quick_replies": [
+                    {"content_type": "text", "title": button["title"], "payload": button["payload"]}
+                    for button in buttons
+                ],
+            },
+        )
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class WidgetSocketIOInput(SocketIOInput):
+    """Rasa's socket.io input channel with allowed origins and the output above."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def __init__(self, *args: Any, allowed_origins: Union[List[str], str, None] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allowed_origins = allowed_origins
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> WidgetSocketIOInput:
+        credentials = credentials or {}
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            credentials.get("session_persistence", False),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("jwt_key"),
+            credentials.get("jwt_method", "HS256"),
+            credentials.get("metadata_key", "metadata"),
+            allowed_origins=allowed_origins_from_env(),
+        )
+
+    def get_output_channel(self) -> WidgetSocketIOOutput | None:
+        if self.sio is None:
+            return None
+        return WidgetSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa 3.6.21's SocketIOInput.blueprint with the server and output swapped."""
+        if self.allowed_origins is None:
+            logger.warning(
+                f"{ALLOWED_ORIGINS_ENV} is not set: the chat widget only works from the Rasa server's own origin."
+            )
+        sio = OriginCheckingServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
+            if self.jwt_key:
+                jwt_payload = None
+                if auth and auth.get("token"):
+                    jwt_payload = rasa.core.channels.channel.decode_bearer_token(
+                        auth.get("token"), self.jwt_key, self.jwt_algorithm
+                    )
+                if not jwt_payload:
+                    return False
+            logger.debug(f"User {sid} connected to socketIO endpoint.")
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            logger.debug(f"User {sid} disconnected from socketIO endpoint.")
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Dict | None) -> None:
+            if not isinstance(data, dict):
+                data = {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not session_id or len(session_id) > 128:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                # python-socketio >= 5.10 made enter_room a coroutine; Rasa 3.6.21
+                # calls it without await, so its session rooms are never joined.
+                joined = sio.enter_room(sid, session_id)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid)
+            logger.debug(f"User {sid} joined session {session_id}.")
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            output_channel = WidgetSocketIOOutput(sio, self.bot_message_evt)
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    rasa.shared.utils.io.raise_warning(
+                        "A message without a valid session_id was received. This message will be "
+                        "ignored. Make sure to set a proper session id using the "
+                        "`session_request` socketIO event."
+                    )
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+
+            metadata = data.get(self.metadata_key, {})
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            message = UserMessage(
+                data.get("message", ""),
+                output_channel,
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+            await on_new_message(message)
+
+        return socketio_webhook
+
