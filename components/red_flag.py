@@ -32,7 +32,7 @@ class RedFlagIntentOverride(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "RedFlagIntentOverride":
+    ) -> RedFlagIntentOverride:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
