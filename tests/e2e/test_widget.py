@@ -36,6 +36,7 @@ import requests
 from playwright.sync_api import Page, Playwright, expect, sync_playwright
 
 from actions.protocol import load_protocol
+from tests.e2e.fake_rasa import WAIT_PLAN
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -513,15 +514,8 @@ def test_message_typed_while_server_is_down_is_kept_and_delivered(
 # --------------------------------------------------------------------------- stand-in Rasa server
 
 FAKE_RASA_PORT, FAKE_WEB_PORT = 5305, 8380
-CONTRACT_PLAN = {
-    "previous_treatment": "botox",
-    "previous_date": "2026-11-03",
-    "next_treatment": "microneedling",
-    "earliest_date": "2026-11-17",
-    "ideal_window": ["2026-11-17", "2026-12-01"],
-    "days_remaining": 0,
-    "timezone": "America/Vancouver",
-}
+# The example payload, as the stand-in server sends it.
+CONTRACT_PLAN = WAIT_PLAN
 
 
 @pytest.fixture(scope="module")
