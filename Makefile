@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the held-out sets in tests/nlu/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu web browser lock bench-dates clean
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu web browser lock bench-dates bench-bot clean
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -74,6 +74,10 @@ test-nlu: train
 test: setup browser lint validate train
 	$(PY) -m pytest tests -q
 	$(MAKE) --no-print-directory test-core test-nlu
+
+# Latency and memory of a bot started with `make run` (run in another terminal).
+bench-bot: $(STAMP)
+	$(PY) scripts/bench_bot.py
 
 bench-dates: $(STAMP)
 	$(PY) scripts/bench_dates.py
