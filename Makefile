@@ -39,9 +39,14 @@ web: $(WEB_DIST)
 
 setup: $(STAMP) web
 
-# Rasa's fingerprinting retrains only when data, config or domain changed.
+# Rasa's fingerprinting (--dry-run) decides: a model is trained only when
+# data/, domain/ or config.yml changed since the newest one in models/.
 train: $(STAMP)
-	$(RASA) train --quiet --domain domain --out models
+	@if $(RASA) train --dry-run --domain domain --out models >/dev/null 2>&1; then \
+	  echo "The model in models/ is up to date with data/, domain/ and config.yml."; \
+	else \
+	  $(RASA) train --quiet --domain domain --out models; \
+	fi
 
 run: setup train
 	$(PY) scripts/run_bot.py
