@@ -85,7 +85,9 @@ def render_response(
     text = fill_template(variation.get("text", ""), values).strip()
     if with_disclaimer:
         disclaimer = render_response(responses, DISCLAIMER_RESPONSE, channel, values, False)
-        text = f"{text}\n\n{disclaimer['text']}" if text else disclaimer["text"]
+        # One newline, not a blank line: Rasa's REST collector splits texts at
+        # blank lines, and the disclaimer must stay in the answer's message.
+        text = f"{text}\n{disclaimer['text']}" if text else disclaimer["text"]
     message: Dict[str, Any] = {"text": text}
     buttons = [
         {"title": fill_template(b["title"], values), "payload": b["payload"]}

@@ -19,8 +19,14 @@ from actions.wait_plan import WaitPlan, compute_wait_plan, format_day
 
 OTHER = {"botox": "microneedling", "microneedling": "botox"}
 
+_CAN_I_TODAY = re.compile(
+    r"\b(?:can|could|may|ok|okay|safe|able|allowed)\b(?:(?!\b(?:had|got|did)\b).)*\b(?:today|now|tonight)\b"
+)
 _QUESTION = re.compile(
     r"\b(?:today|now|yet|right away|this week)\b.*$|^.*\b(?:can|could|ok|okay|safe|allowed|able)\b.*\b(?:today|now|yet)\b"
+)
+_CAN_I_TODAY = re.compile(
+    r"\b(?:can|could|may|ok|okay|safe|able|allowed)\b(?:(?!\b(?:had|got|did)\b).)*\b(?:today|now|tonight)\b"
 )
 _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)\b")
 
@@ -81,6 +87,15 @@ def decide_wait_reply(
     previous = named or known.previous_treatment
     today_question = asks_about_today(text, resolution.matched_text)
 
+    if (
+        resolution.ok
+        and resolution.date == today
+        and named is None
+        and known.previous_date is not None
+        and _CAN_I_TODAY.search(text.lower())
+    ):
+        # "can I do it today?" asks about the next treatment, not a new date.
+        return _plan(known.previous_treatment or "botox", known.previous_date, today, protocol, True)
     if resolution.ok:
         if previous is None:
             return WaitReply("ask_treatment", previous_date=resolution.date)

@@ -116,6 +116,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 break
             time.sleep(0.3)
         _stop(children)
+    print("All servers stopped.", flush=True)
     return exit_code
 
 

@@ -101,3 +101,12 @@ def test_today_question_gets_a_direct_yes_or_not_yet() -> None:
     assert ready.asks_about_today and ready.plan.days_remaining == 0
     waiting = decide_wait_reply("can i get microneedling today? i had botox 4 days ago", TODAY, PROTOCOL, NOTHING)
     assert waiting.asks_about_today and waiting.plan.days_remaining == 10
+
+
+def test_can_i_do_it_today_after_a_plan_asks_about_the_known_plan() -> None:
+    known = KnownTreatment("botox", dt.date(2026, 11, 17))
+    reply = decide_wait_reply("can i do it today?", TODAY, PROTOCOL, known, "wait_time")
+    assert reply.kind == "plan" and reply.plan.previous_date == dt.date(2026, 11, 17)
+    assert reply.asks_about_today and reply.plan.days_remaining == 10
+    had_today = decide_wait_reply("i had botox today", TODAY, PROTOCOL, known, "inform")
+    assert had_today.plan.previous_date == TODAY
