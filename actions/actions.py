@@ -64,6 +64,8 @@ class ActionAnswer(Action):
             logger.warning("no answer written for intent %s; asking to rephrase", intent)
             intent = "nlu_fallback"
         send_answer(dispatcher, tracker, intent, with_disclaimer=intent not in NO_DISCLAIMER)
+        if intent in ("deny", "stop") and tracker.get_slot("dates_offered"):
+            return [SlotSet("dates_offered", False)]  # the offer was declined
         return []
 
 
