@@ -153,8 +153,10 @@ class ActionWaitTime(Action):
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):
             text = ""  # a button payload carries no words to read
-        reply = decide_wait_reply(text, today, current_protocol(), _known(tracker), _latest_intent(tracker))
-        treatment = _treatment_entity(tracker) or reply.previous_treatment
+        reply = decide_wait_reply(
+            text, today, current_protocol(), _known(tracker), _latest_intent(tracker), _treatment_entity(tracker)
+        )
+        treatment = reply.previous_treatment
         remembered: List[EventType] = [SlotSet("previous_treatment", treatment)] if treatment else []
         if reply.kind == "plan":
             return send_wait_plan(dispatcher, tracker, reply, today)

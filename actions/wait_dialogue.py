@@ -75,7 +75,9 @@ def decide_wait_reply(
     protocol: ClinicProtocol,
     known: KnownTreatment,
     intent: Optional[str] = None,
+    stated_treatment: Optional[str] = None,
 ) -> WaitReply:
+    """`stated_treatment` is a treatment given without words (a button)."""
     # A correction of a planned date ("sorry, I meant the 5th") is read ahead.
     planned = known.previous_date is not None and known.previous_date > today
     reading = understand_message(
@@ -83,7 +85,7 @@ def decide_wait_reply(
         default_tense="future" if planned else None,
     )
     resolution = reading.date_resolution
-    named = reading.previous_treatment
+    named = reading.previous_treatment or stated_treatment
     previous = named or known.previous_treatment
     today_question = asks_about_today(text, resolution.matched_text)
 

@@ -163,3 +163,14 @@ def test_malformed_requests_get_a_4xx_and_the_server_stays_up(bot: BotServers, b
     assert 400 <= response.status_code < 500
     assert "message" in response.text or "JSON" in response.text
     assert "collagen" in joined_text(bot.rest("what is microneedling")).lower()
+
+
+def test_a_date_without_a_treatment_asks_which_came_first_and_a_button_answers(bot: BotServers) -> None:
+    sender = new_sender()
+    question = bot.rest("i had it 5 days ago", sender)
+    buttons = [b for m in question for b in m.get("buttons") or []]
+    assert "first" in joined_text(question) and buttons
+    botox = next(b for b in buttons if b["title"] == "Botox")
+    plan = plan_of(bot.rest(botox["payload"], sender))
+    assert plan["previous_treatment"] == "botox"
+    assert plan["previous_date"] == (clinic_today(PROTOCOL) - dt.timedelta(days=5)).isoformat()

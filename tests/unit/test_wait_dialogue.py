@@ -110,3 +110,12 @@ def test_can_i_do_it_today_after_a_plan_asks_about_the_known_plan() -> None:
     assert reply.asks_about_today and reply.plan.days_remaining == 10
     had_today = decide_wait_reply("i had botox today", TODAY, PROTOCOL, known, "inform")
     assert had_today.plan.previous_date == TODAY
+
+
+def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
+    """Bot asked "which treatment first?" after "it was last tuesday"; the
+    patient taps Botox (a payload with no words)."""
+    known = KnownTreatment(None, dt.date(2026, 11, 17))
+    reply = decide_wait_reply("", TODAY, PROTOCOL, known, "inform", stated_treatment="botox")
+    assert reply.kind == "plan" and reply.plan.previous_treatment == "botox"
+    assert reply.plan.previous_date == dt.date(2026, 11, 17)
