@@ -77,8 +77,9 @@ def test_infection_signs_get_same_day_care(bot: BotServers) -> None:
     assert "infection" in text and "today" in text and PROTOCOL.phone in text
 
 
-def test_low_confidence_asks_to_rephrase_and_offers_topics(bot: BotServers) -> None:
-    messages = bot.rest("asdfgh qwerty zxcv")
+@pytest.mark.parametrize("message", ["asdfgh qwerty zxcv", "zzqx blorp", "\U0001F600\U0001F600"])
+def test_low_confidence_asks_to_rephrase_and_offers_topics(bot: BotServers, message: str) -> None:
+    messages = bot.rest(message)
     text = joined_text(messages)
     assert "another way" in text
     assert any(m.get("buttons") for m in messages)
