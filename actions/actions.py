@@ -15,11 +15,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dates import find_treatments, resolve_treatment_date
-from actions.protocol import TREATMENT_NAMES, current_protocol
+from actions.protocol import TREATMENT_NAMES, TREATMENTS, current_protocol
 from actions.responses import current_answers, render_response
 from actions.safety import Triage, triage_symptoms
 from actions.wait_dialogue import (
-    OTHER,
     KnownTreatment,
     WaitReply,
     decide_wait_reply,
@@ -110,25 +109,22 @@ def _latest_intent(tracker: Tracker) -> Optional[str]:
 
 def _treatment_entity(tracker: Tracker) -> Optional[str]:
     for value in tracker.get_latest_entity_values("treatment"):
-        if value in OTHER:
+        if value in TREATMENTS:
             return value
     return None
 
 
-def send_wait_plan(dispatcher: CollectingDispatcher, tracker: Tracker, reply: WaitReply, today: dt.date) -> List[EventType]:
+def send_wait_plan(dispatcher: CollectingDispatcher, tracker: Tracker, reply: WaitReply) -> List[EventType]:
     plan = reply.plan
     assert plan is not None
-    values = dict(reply.answer_values)
-    if reply.asks_about_today:
-        prefix = "today_yes" if plan.days_remaining == 0 else "today_not_yet"
-        values["prefix"] = render_response(current_answers(), prefix, None, {}, False)["text"]
-    name = plan_answer_name(plan, today)
+    channel = tracker.get_latest_input_channel()
     message = render_response(
-        current_answers(), name, tracker.get_latest_input_channel(),
-        {**current_protocol().template_values(), **values},
+        current_answers(), plan_answer_name(plan), channel,
+        {**current_protocol().template_values(), **reply.answer_values},
     )
-    if values.get("prefix"):
-        message["text"] = f"{values['prefix']} {message['text']}"
+    if reply.asks_about_today:  # "can I do it today?" gets a direct yes or not yet first
+        prefix = "today_yes" if plan.ready_today else "today_not_yet"
+        message["text"] = f"{render_response(current_answers(), prefix, channel, {}, False)['text']} {message['text']}"
     dispatcher.utter_message(**message)
     dispatcher.utter_message(json_message=plan.to_payload())
     return [
@@ -159,7 +155,7 @@ class ActionWaitTime(Action):
         treatment = reply.previous_treatment
         remembered: List[EventType] = [SlotSet("previous_treatment", treatment)] if treatment else []
         if reply.kind == "plan":
-            return send_wait_plan(dispatcher, tracker, reply, today)
+            return send_wait_plan(dispatcher, tracker, reply)
         if reply.kind == "ask_treatment":
             send_answer(dispatcher, tracker, "ask_previous_treatment", with_disclaimer=False)
             return [SlotSet("previous_date", reply.previous_date.isoformat())]
@@ -235,7 +231,7 @@ class ValidateWaitPlanForm(FormValidationAction):
     def validate_previous_treatment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
-        return {"previous_treatment": value if value in OTHER else None}
+        return {"previous_treatment": value if value in TREATMENTS else None}
 
     def validate_previous_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -65,6 +65,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
+from actions.wait_plan import other_treatment
+
 __all__ = [
     "TREATMENT_SYNONYMS",
     "TreatmentMention",
@@ -83,7 +85,6 @@ NO_TENSE_PAST_LIMIT_DAYS = 183
 
 BOTOX = "botox"
 MICRONEEDLING = "microneedling"
-_OTHER = {BOTOX: MICRONEEDLING, MICRONEEDLING: BOTOX}
 
 # --------------------------------------------------------------------------
 # Treatments
@@ -302,8 +303,8 @@ def _order_treatments(low: str, date_spans: Sequence[Tuple[int, int]]) -> Tuple[
         return TreatmentMention(named[0], named[1]), mentions
     only = named[0]
     if scores[only] < 0:
-        return TreatmentMention(_OTHER[only], only), mentions
-    return TreatmentMention(only, _OTHER[only]), mentions
+        return TreatmentMention(other_treatment(only), only), mentions
+    return TreatmentMention(only, other_treatment(only)), mentions
 
 
 def find_treatments(text: str) -> TreatmentMention:

@@ -17,8 +17,6 @@ from actions.dates import understand_message
 from actions.protocol import TREATMENT_NAMES, ClinicProtocol
 from actions.wait_plan import WaitPlan, compute_wait_plan, format_day
 
-OTHER = {"botox": "microneedling", "microneedling": "botox"}
-
 _CAN_I_TODAY = re.compile(
     r"\b(?:can|could|may|ok|okay|safe|able|allowed)\b(?:(?!\b(?:had|got|did)\b).)*\b(?:today|now|tonight)\b"
 )
@@ -131,17 +129,17 @@ def _plan(
         previous_treatment=previous,
         previous_date=previous_date,
         plan=plan,
-        asks_about_today=today_question and previous_date <= today,
+        asks_about_today=today_question and not plan.is_planned,
         answer_values=values,
     )
 
 
-def plan_answer_name(plan: WaitPlan, today: dt.date) -> str:
+def plan_answer_name(plan: WaitPlan) -> str:
     """Which of the clinic's wait-plan answers fits this plan today."""
-    if plan.previous_date > today:
+    if plan.is_planned:
         return "wait_plan_planned"
-    if plan.days_remaining > 0:
+    if not plan.ready_today:
         return "wait_plan_waiting"
-    if today <= plan.ideal_window[1]:
+    if not plan.past_ideal_window:
         return "wait_plan_ready"
     return "wait_plan_passed"

@@ -24,14 +24,14 @@ def test_a_dated_question_gives_a_plan_at_once() -> None:
     assert reply.plan.earliest_date == dt.date(2026, 12, 2)
     assert reply.answer_values["earliest_date"] == "Wednesday, December 2"
     assert reply.answer_values["days_remaining"] == 11
-    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_waiting"
+    assert plan_answer_name(reply.plan) == "wait_plan_waiting"
 
 
 def test_a_follow_up_without_a_date_uses_what_the_conversation_knows() -> None:
     reply = decide_wait_reply("and when is the ideal time?", TODAY, PROTOCOL, BOTOX_NOV_3)
     assert reply.kind == "plan" and reply.plan.previous_date == dt.date(2026, 11, 3)
     assert reply.plan.ideal_window == (dt.date(2026, 11, 17), dt.date(2026, 12, 1))
-    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_ready"
+    assert plan_answer_name(reply.plan) == "wait_plan_ready"
 
 
 def test_a_correction_keeps_the_treatment_and_changes_the_date() -> None:
@@ -68,15 +68,15 @@ def test_a_date_more_than_a_year_ahead_is_refused() -> None:
 def test_a_planned_treatment_gives_future_dates() -> None:
     reply = decide_wait_reply("i'm getting botox next friday, when can i do microneedling?", TODAY, PROTOCOL, NOTHING)
     assert reply.plan.previous_date == dt.date(2026, 11, 27)
-    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_planned"
+    assert plan_answer_name(reply.plan) == "wait_plan_planned"
 
 
 def test_a_long_past_treatment_says_the_wait_has_passed() -> None:
     reply = decide_wait_reply("had microneedling in march, can i get botox", TODAY, PROTOCOL, NOTHING)
     if reply.kind == "plan":  # "in march" may be read as a vague month; either way no false plan
-        assert plan_answer_name(reply.plan, TODAY) == "wait_plan_passed"
+        assert plan_answer_name(reply.plan) == "wait_plan_passed"
     reply = decide_wait_reply("had microneedling on march 3, can i get botox", TODAY, PROTOCOL, NOTHING)
-    assert plan_answer_name(reply.plan, TODAY) == "wait_plan_passed" and reply.plan.days_remaining == 0
+    assert plan_answer_name(reply.plan) == "wait_plan_passed" and reply.plan.days_remaining == 0
 
 
 @pytest.mark.parametrize(
