@@ -6,13 +6,18 @@
 //
 // It talks only to data-server (Rasa's socket.io channel) and renders every
 // message as text.
+//
+// This file puts the parts together: the panel and launcher here, the server
+// link in connection.ts, the conversation in transcript.ts (wait-plan cards in
+// plan_card.ts).
 
-import { io, Socket } from "socket.io-client";
-import { formatLongDate, parseIsoDate } from "./dates";
-import { buildAllDayEvent, downloadFile, randomId } from "./ics";
-import { botMessagesFrom, ChatMessage, WaitPlan } from "./messages";
+import { Connection, ConnectionState } from "./connection";
+import { el, srOnly } from "./dom";
+import { randomId } from "./ics";
+import { botMessagesFrom, ChatMessage } from "./messages";
 import { StoredState, Store } from "./store";
-import { appendText, safeHttpUrl } from "./text";
+import { safeHttpUrl } from "./text";
+import { buildNotice, Transcript } from "./transcript";
 
 interface Config {
   server: string;
@@ -23,12 +28,6 @@ interface Config {
   emergencyNumber: string;
   stylesheet: string | null;
 }
-
-type Connection = "idle" | "connecting" | "online" | "offline";
-
-const USER_EVENT = "user_uttered";
-const BOT_EVENT = "bot_uttered";
-const TREATMENT_NAMES: Record<string, string> = { botox: "Botox", microneedling: "microneedling" };
 
 const currentScript = document.currentScript as HTMLScriptElement | null;
 
@@ -49,40 +48,6 @@ function readConfig(script: HTMLScriptElement | null): Config {
   };
 }
 
-type Child = Node | string | null | undefined | false;
-
-/** Creates an element; strings become text nodes (never HTML). */
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "class") node.className = value;
-    else node.setAttribute(name, value);
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return node;
-}
-
-function srOnly(text: string): HTMLSpanElement {
-  return el("span", { class: "cw-sr" }, text);
-}
-
-function treatmentName(key: string, capital = false): string {
-  const name = TREATMENT_NAMES[key.toLowerCase()] ?? key;
-  return capital ? name.charAt(0).toUpperCase() + name.slice(1) : name;
-}
-
-function longDate(iso: string): string {
-  const date = parseIsoDate(iso);
-  return date ? formatLongDate(date) : iso;
-}
-
 const CHAT_ICON =
   "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 
@@ -99,14 +64,18 @@ function icon(path: string): SVGSVGElement {
   return svg;
 }
 
+const STATUS_LABELS: Record<ConnectionState, string> = {
+  idle: "Not connected",
+  connecting: "Connecting…",
+  online: "Online",
+  offline: "Offline, reconnecting…",
+};
+
 class ChatWidget {
   private readonly store: Store;
   private state: StoredState;
-  private socket: Socket | null = null;
-  private connection: Connection = "idle";
-  private sessionReady = false;
-  private readonly awaitingAck = new Set<string>();
-  private pinned = true;
+  private readonly connection: Connection;
+  private transcript!: Transcript;
 
   private root!: HTMLDivElement;
   private launcher!: HTMLButtonElement;
@@ -114,8 +83,6 @@ class ChatWidget {
   private statusText!: HTMLSpanElement;
   private notice!: HTMLElement;
   private aboutButton!: HTMLButtonElement;
-  private log!: HTMLDivElement;
-  private typing!: HTMLDivElement;
   private offline!: HTMLParagraphElement;
   private input!: HTMLInputElement;
 
@@ -127,6 +94,14 @@ class ChatWidget {
     for (const message of this.state.messages) {
       if (message.status === "sending") message.status = "failed";
     }
+    this.connection = new Connection(config.server, config.socketPath, {
+      state: () => this.state,
+      save: () => this.save(),
+      status: (state) => this.showStatus(state),
+      messageStatus: (message) => this.transcript.update(message),
+      waiting: (waiting) => this.transcript.setTyping(waiting),
+      botEvent: (data) => this.receive(data),
+    });
   }
 
   private freshState(): StoredState {
@@ -137,9 +112,9 @@ class ChatWidget {
     this.build();
     document.body.appendChild(this.root);
     this.loadStylesheet();
-    this.renderTranscript();
+    this.transcript.render(this.state.messages);
     if (this.state.open) this.open(false);
-    else if (this.state.messages.some((m) => m.status === "queued")) this.connect();
+    else if (this.state.messages.some((m) => m.status === "queued")) this.connection.connect();
   }
 
   // ---------------------------------------------------------------- DOM
@@ -195,41 +170,23 @@ class ChatWidget {
       el("div", { class: "cw-header-actions" }, this.aboutButton, closeButton),
     );
 
-    this.notice = this.buildNotice();
-
-    this.log = el("div", {
-      class: "cw-log",
-      role: "log",
-      "aria-live": "polite",
-      "aria-label": "Conversation",
-      tabindex: "0",
+    this.notice = buildNotice(this.config, {
+      dismiss: () => {
+        this.state.noticeSeen = true;
+        this.save();
+        this.toggleNotice(false);
+        this.input.focus();
+      },
+      forget: () => this.forget(),
     });
 
-    // Stay at the newest message when the panel changes size (rotation, zoom,
-    // the notice closing) if the patient was reading the end.
-    // A scroll caused by the resize itself (the browser clamping scrollTop)
-    // says nothing about where the patient was reading, so it is ignored.
-    const size = () => `${this.log.clientWidth}x${this.log.clientHeight}`;
-    let lastSize = "";
-    this.log.addEventListener(
-      "scroll",
-      () => {
-        if (size() === lastSize) this.pinned = this.nearEnd();
-      },
-      { passive: true },
-    );
-    if (typeof ResizeObserver !== "undefined") {
-      new ResizeObserver(() => {
-        lastSize = size();
-        if (this.pinned) this.scrollToEnd(true);
-      }).observe(this.log);
-    }
-
-    this.typing = el(
-      "div",
-      { class: "cw-typing", role: "status" },
-    );
-    this.typing.hidden = true;
+    this.transcript = new Transcript({
+      config: this.config,
+      isShown: () => this.isOpen(),
+      focusInput: () => this.input.focus(),
+      send: (text, payload) => this.send(text, payload),
+      retry: (message) => this.retry(message),
+    });
 
     this.offline = el(
       "p",
@@ -267,8 +224,8 @@ class ChatWidget {
       { class: "cw-panel", id: "cw-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "cw-title" },
       header,
       this.notice,
-      this.log,
-      this.typing,
+      this.transcript.log,
+      this.transcript.typing,
       this.offline,
       form,
     );
@@ -282,48 +239,6 @@ class ChatWidget {
         this.close(true);
       }
     });
-  }
-
-  private buildNotice(): HTMLElement {
-    const { clinicName, clinicPhone, emergencyNumber } = this.config;
-    const contact: Child[] = clinicPhone
-      ? [
-          `For your own situation, call ${clinicName} at `,
-          el("a", { href: `tel:${clinicPhone.replace(/[^0-9+]/g, "")}`, class: "cw-link" }, clinicPhone),
-          ".",
-        ]
-      : [`For your own situation, contact ${clinicName}.`];
-    const ok = el("button", { class: "cw-btn", type: "button" }, "Got it");
-    ok.addEventListener("click", () => {
-      this.state.noticeSeen = true;
-      this.save();
-      this.toggleNotice(false);
-      this.input.focus();
-    });
-    const forget = el("button", { class: "cw-btn cw-btn--secondary", type: "button" }, "Delete chat from this device");
-    forget.addEventListener("click", () => this.forget());
-    const notice = el(
-      "div",
-      { class: "cw-notice", id: "cw-notice", role: "region", "aria-label": "About this chat" },
-      el(
-        "p",
-        {},
-        el("strong", {}, "Educational information, not medical advice. "),
-        "This assistant answers general questions about Botox and microneedling; it can't give personal medical advice. ",
-        ...contact,
-        ` In an emergency, call ${emergencyNumber}.`,
-      ),
-      el(
-        "p",
-        {},
-        el("strong", {}, "What this chat stores: "),
-        "a random chat ID and this conversation, in this browser's local storage, so the chat continues after a reload. " +
-          "The clinic's chat server also keeps the conversation so the assistant can follow it.",
-      ),
-      el("div", { class: "cw-notice-actions" }, ok, forget),
-    );
-    notice.hidden = true;
-    return notice;
   }
 
   private loadStylesheet(): void {
@@ -343,6 +258,14 @@ class ChatWidget {
     document.head.appendChild(link);
   }
 
+  /** The status line and the offline notice follow the connection. */
+  private showStatus(state: ConnectionState): void {
+    const status = this.statusText.parentElement as HTMLElement;
+    if (this.statusText.textContent !== STATUS_LABELS[state]) this.statusText.textContent = STATUS_LABELS[state];
+    status.setAttribute("data-state", state);
+    this.offline.hidden = state !== "offline";
+  }
+
   // ---------------------------------------------------------------- panel
 
   private isOpen(): boolean {
@@ -356,8 +279,8 @@ class ChatWidget {
     this.toggleNotice(!this.state.noticeSeen);
     this.state.open = true;
     this.save();
-    this.scrollToEnd(true);
-    this.connect();
+    this.transcript.scrollToEnd(true);
+    this.connection.connect();
     if (moveFocus) this.input.focus();
   }
 
@@ -380,120 +303,18 @@ class ChatWidget {
   private forget(): void {
     this.store.clear();
     this.state = { ...this.freshState(), noticeSeen: false, open: true };
-    this.awaitingAck.clear();
-    this.log.replaceChildren();
-    this.updateTyping();
+    this.connection.dropPending();
+    this.transcript.clear();
+    this.transcript.setTyping(this.connection.waiting);
     this.save();
-    if (this.socket) {
-      // New chat id: ask the server for a new session.
-      this.sessionReady = false;
-      this.socket.disconnect();
-      this.socket.connect();
-    }
+    this.connection.newSession();
     this.input.focus();
-  }
-
-  // ---------------------------------------------------------------- connection
-
-  private connect(): void {
-    if (this.socket) return;
-    this.setConnection("connecting");
-    const socket = io(this.config.server, {
-      path: this.config.socketPath,
-      reconnection: true,
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 5000,
-      timeout: 10000,
-    });
-    this.socket = socket;
-
-    socket.on("connect", () => {
-      this.sessionReady = false;
-      this.setConnection("connecting");
-      socket.emit("session_request", { session_id: this.state.sessionId });
-    });
-    socket.on("session_confirm", (confirmed: unknown) => {
-      const id =
-        typeof confirmed === "string"
-          ? confirmed
-          : confirmed && typeof confirmed === "object"
-            ? (confirmed as Record<string, unknown>).session_id
-            : null;
-      if (typeof id === "string" && id) this.state.sessionId = id;
-      this.sessionReady = true;
-      this.setConnection("online");
-      this.save();
-      this.flush();
-    });
-    socket.on(BOT_EVENT, (data: unknown) => this.receive(data));
-    socket.on("disconnect", (reason: string) => {
-      this.sessionReady = false;
-      this.failUnconfirmed();
-      this.setConnection("offline");
-      if (reason === "io server disconnect") {
-        // The server closed the session on purpose: socket.io won't retry by itself.
-        window.setTimeout(() => socket.connect(), 2000);
-      }
-    });
-    socket.on("connect_error", () => {
-      this.setConnection("offline");
-      if (!socket.active) window.setTimeout(() => socket.connect(), 5000);
-    });
-  }
-
-  private setConnection(state: Connection): void {
-    this.connection = state;
-    const labels: Record<Connection, string> = {
-      idle: "Not connected",
-      connecting: "Connecting…",
-      online: "Online",
-      offline: "Offline, reconnecting…",
-    };
-    const status = this.statusText.parentElement as HTMLElement;
-    if (this.statusText.textContent !== labels[state]) this.statusText.textContent = labels[state];
-    status.setAttribute("data-state", state);
-    this.offline.hidden = state !== "offline";
-    this.updateTyping();
-  }
-
-  /** Sends every queued message, in order, once the session is confirmed. */
-  private flush(): void {
-    const socket = this.socket;
-    if (!socket || !socket.connected || !this.sessionReady) return;
-    for (const message of this.state.messages) {
-      if (message.from !== "user" || message.status !== "queued") continue;
-      message.status = "sending";
-      this.awaitingAck.add(message.id);
-      this.updateMessage(message);
-      // Rasa acknowledges after it has handled the message (its replies come first).
-      socket.emit(USER_EVENT, { message: message.payload ?? message.text ?? "", session_id: this.state.sessionId }, () => {
-        this.awaitingAck.delete(message.id);
-        if (message.status === "sending") message.status = "sent";
-        this.updateMessage(message);
-        this.updateTyping();
-        this.save();
-      });
-    }
-    this.updateTyping();
-    this.save();
-  }
-
-  /** The connection dropped before the server confirmed these: never pretend they arrived. */
-  private failUnconfirmed(): void {
-    for (const message of this.state.messages) {
-      if (this.awaitingAck.has(message.id) && message.status === "sending") {
-        message.status = "failed";
-        this.updateMessage(message);
-      }
-    }
-    this.awaitingAck.clear();
-    this.save();
   }
 
   // ---------------------------------------------------------------- messages
 
   private send(text: string, payload?: string): void {
-    this.dropQuickReplies();
+    this.transcript.dropQuickReplies(this.state.messages);
     if (!this.state.noticeSeen) {
       // Sending a message counts as having read the notice; "About" shows it again.
       this.state.noticeSeen = true;
@@ -501,196 +322,29 @@ class ChatWidget {
     }
     const message: ChatMessage = { id: randomId(8), from: "user", text, payload, status: "queued", ts: Date.now() };
     this.state.messages.push(message);
-    this.appendMessage(message);
-    this.scrollToEnd(true);
+    this.transcript.append(message);
+    this.transcript.scrollToEnd(true);
     this.save();
-    this.connect();
-    this.flush();
+    this.connection.connect();
+    this.connection.flush();
   }
 
   private receive(data: unknown): void {
     const messages = botMessagesFrom(data, () => randomId(8));
     if (!messages.length) return;
-    const stick = this.nearEnd();
+    const stick = this.transcript.nearEnd();
     for (const message of messages) {
       this.state.messages.push(message);
-      this.appendMessage(message);
+      this.transcript.append(message);
     }
     this.save();
-    this.scrollToEnd(stick);
+    this.transcript.scrollToEnd(stick);
   }
 
   private retry(message: ChatMessage): void {
-    message.status = "queued";
-    this.updateMessage(message);
-    this.save();
+    this.connection.requeue(message);
     this.input.focus();
-    this.flush();
-  }
-
-  /** Suggested replies belong to the latest bot turn only. */
-  private dropQuickReplies(): void {
-    const active = document.activeElement;
-    if (active && active.closest && active.closest(".cw-quick")) this.input.focus();
-    for (const message of this.state.messages) delete message.quickReplies;
-    this.log.querySelectorAll(".cw-quick").forEach((node) => node.remove());
-  }
-
-  private renderTranscript(): void {
-    this.log.replaceChildren();
-    for (const message of this.state.messages) this.appendMessage(message);
-  }
-
-  private appendMessage(message: ChatMessage): void {
-    this.log.appendChild(this.renderMessage(message));
-  }
-
-  private updateMessage(message: ChatMessage): void {
-    const node = this.log.querySelector<HTMLElement>(`[data-id="${CSS.escape(message.id)}"]`);
-    if (!node) return;
-    const meta = node.querySelector<HTMLElement>(".cw-meta");
-    if (meta) this.fillMeta(meta, message);
-  }
-
-  private renderMessage(message: ChatMessage): HTMLElement {
-    const node = el("div", { class: `cw-msg cw-msg--${message.from}`, "data-id": message.id });
-    if (message.plan) {
-      node.classList.add("cw-msg--card");
-      node.appendChild(this.renderPlan(message.id, message.plan));
-      return node;
-    }
-    if (message.text) {
-      const bubble = el("div", { class: "cw-bubble" }, srOnly(message.from === "user" ? "You said: " : "Assistant: "));
-      appendText(bubble, message.text, message.from === "bot" ? this.config.bookingUrl : null);
-      node.appendChild(bubble);
-    }
-    if (message.from === "bot" && message.quickReplies && message.quickReplies.length) {
-      const group = el("div", { class: "cw-quick", role: "group", "aria-label": "Suggested replies" });
-      for (const reply of message.quickReplies) {
-        const button = el("button", { class: "cw-chip", type: "button" }, reply.title);
-        button.addEventListener("click", () => this.send(reply.title, reply.payload));
-        group.appendChild(button);
-      }
-      node.appendChild(group);
-    }
-    if (message.from === "user") {
-      const meta = el("div", { class: "cw-meta" });
-      this.fillMeta(meta, message);
-      node.appendChild(meta);
-    }
-    return node;
-  }
-
-  private fillMeta(meta: HTMLElement, message: ChatMessage): void {
-    meta.replaceChildren();
-    meta.setAttribute("data-status", message.status ?? "sent");
-    if (message.status === "queued") {
-      meta.append("Not sent yet: waiting for the connection, will send automatically.");
-    } else if (message.status === "failed") {
-      const retry = el("button", { class: "cw-retry", type: "button" }, "Retry");
-      retry.setAttribute("aria-label", "Retry sending this message");
-      retry.addEventListener("click", () => this.retry(message));
-      meta.append("Not sent: the connection was lost. ", retry);
-    }
-    meta.hidden = !meta.childNodes.length;
-  }
-
-  private renderPlan(id: string, plan: WaitPlan): HTMLElement {
-    const titleId = `cw-plan-${id}`;
-    const earliest = longDate(plan.earliest_date);
-    const days = plan.days_remaining;
-    const daysText = days <= 0 ? "0 days: you can book from now on" : days === 1 ? "1 day" : `${days} days`;
-    const note = el("p", { class: "cw-plan-note", role: "status" });
-    const calendar = el("button", { class: "cw-btn", type: "button" }, "Add to calendar");
-    calendar.addEventListener("click", () => {
-      this.downloadPlan(plan);
-      note.textContent = "Calendar file downloaded.";
-    });
-    const actions = el("div", { class: "cw-plan-actions" }, calendar);
-    if (this.config.bookingUrl) {
-      actions.appendChild(
-        el(
-          "a",
-          { class: "cw-btn cw-btn--secondary", href: this.config.bookingUrl, target: "_blank", rel: "noopener noreferrer" },
-          "Book online",
-        ),
-      );
-    }
-    return el(
-      "section",
-      { class: "cw-plan", "aria-labelledby": titleId },
-      el("h3", { class: "cw-plan-title", id: titleId }, `Your ${treatmentName(plan.next_treatment)} timing`),
-      el(
-        "p",
-        { class: "cw-plan-lead" },
-        `${treatmentName(plan.next_treatment, true)} after ${treatmentName(plan.previous_treatment)} on ${longDate(plan.previous_date)}`,
-      ),
-      el(
-        "dl",
-        { class: "cw-plan-facts" },
-        el("div", {}, el("dt", {}, "Earliest date"), el("dd", {}, earliest)),
-        el(
-          "div",
-          {},
-          el("dt", {}, "Ideal window"),
-          el("dd", {}, `${longDate(plan.ideal_window[0])} to ${longDate(plan.ideal_window[1])}`),
-        ),
-        el("div", {}, el("dt", {}, "Days remaining"), el("dd", {}, daysText)),
-      ),
-      actions,
-      note,
-    );
-  }
-
-  private downloadPlan(plan: WaitPlan): void {
-    const date = parseIsoDate(plan.earliest_date);
-    if (!date) return;
-    const next = treatmentName(plan.next_treatment);
-    const previous = treatmentName(plan.previous_treatment);
-    const description =
-      `${treatmentName(plan.next_treatment, true)} after ${previous} on ${longDate(plan.previous_date)}. ` +
-      `Earliest date: ${longDate(plan.earliest_date)}. ` +
-      `Ideal window: ${longDate(plan.ideal_window[0])} to ${longDate(plan.ideal_window[1])}.` +
-      (this.config.bookingUrl ? ` Book: ${this.config.bookingUrl}.` : "") +
-      (this.config.clinicPhone ? ` Questions: ${this.config.clinicName}, ${this.config.clinicPhone}.` : "") +
-      " General information, not medical advice.";
-    const ics = buildAllDayEvent({
-      date,
-      summary: `Earliest date for ${next} (after ${previous})`,
-      description,
-      url: this.config.bookingUrl ?? undefined,
-      prodId: `-//${this.config.clinicName.replace(/\/\//g, "/")}//Chat assistant//EN`,
-      uid: `${randomId()}@${window.location.hostname || "clinic-chat"}`,
-    });
-    const slug = plan.next_treatment.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-    downloadFile(`${slug}-earliest-${plan.earliest_date}.ics`, ics, "text/calendar;charset=utf-8");
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  private updateTyping(): void {
-    const waiting = this.awaitingAck.size > 0 && this.connection === "online";
-    if (waiting === !this.typing.hidden) return;
-    this.typing.hidden = !waiting;
-    this.typing.replaceChildren();
-    if (waiting) {
-      this.typing.append(
-        el("span", { class: "cw-dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")),
-        el("span", { class: "cw-typing-text" }, "The assistant is typing…"),
-      );
-      this.scrollToEnd(this.nearEnd());
-    }
-  }
-
-  private nearEnd(): boolean {
-    return this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 80;
-  }
-
-  /** Scrolls the transcript, never moves focus. */
-  private scrollToEnd(force: boolean): void {
-    if (!force || this.panel.hidden) return;
-    this.log.scrollTop = this.log.scrollHeight;
-    this.pinned = true;
+    this.connection.flush();
   }
 
   private save(): void {
