@@ -13,7 +13,7 @@ WEB_DIST  := web/dist/widget.js
 export TF_CPP_MIN_LOG_LEVEL := 2
 # No telemetry: these machines reach no network but the package registries.
 export RASA_TELEMETRY_ENABLED := false
-# The NLU test fails below this intent accuracy on the held-out sets in tests/nlu/.
+# The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
 .PHONY: help setup run train test lint unit e2e validate test-core test-nlu web browser lock bench-dates bench-bot clean
@@ -40,12 +40,12 @@ web: $(WEB_DIST)
 setup: $(STAMP) web
 
 # Rasa's fingerprinting (--dry-run) decides: a model is trained only when
-# data/, domain/ or config.yml changed since the newest one in models/.
+# data/, domain.yml or config.yml changed since the newest one in models/.
 train: $(STAMP)
-	@if $(RASA) train --dry-run --domain domain --out models >/dev/null 2>&1; then \
-	  echo "The model in models/ is up to date with data/, domain/ and config.yml."; \
+	@if $(RASA) train --dry-run --out models >/dev/null 2>&1; then \
+	  echo "The model in models/ is up to date with data/, domain.yml and config.yml."; \
 	else \
-	  $(RASA) train --quiet --domain domain --out models; \
+	  $(RASA) train --quiet --out models; \
 	fi
 
 run: setup train
@@ -58,10 +58,10 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
-	$(PY) -m ruff check actions channels components scripts tests
+	$(PY) -m ruff check actions channels clinic components scripts tests
 
 validate: $(STAMP)
-	$(RASA) data validate --domain domain --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
@@ -73,7 +73,7 @@ test-core: train
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
 
 test-nlu: train
-	$(RASA) test nlu --nlu tests/nlu --out results/nlu
+	$(RASA) test nlu --nlu tests/nlu/project --out results/nlu
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json --min $(NLU_MIN_ACCURACY)
 
 test: setup browser lint validate train

@@ -182,7 +182,7 @@ class SmsInput(InputChannel):
     def _protocol(self) -> Any:
         if self._protocol_loader is not None:
             return self._protocol_loader()
-        from actions.protocol import current_protocol
+        from clinic.protocol import current_protocol
 
         return current_protocol()
 

@@ -13,10 +13,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.safety import reports_red_flag
+from clinic.safety import reports_red_flag
+from components.forced_intent import force_intent
 
 REPORT_SYMPTOM = "report_symptom"
 
@@ -40,10 +41,7 @@ class RedFlagIntentOverride(GraphComponent):
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get("name")
             if intent != REPORT_SYMPTOM and not text.startswith("/") and reports_red_flag(text):
-                override = {"name": REPORT_SYMPTOM, "confidence": 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != REPORT_SYMPTOM]
-                message.set(INTENT, override, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [override, *ranking], add_to_output=True)
+                force_intent(message, REPORT_SYMPTOM)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:

@@ -13,10 +13,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.forced_intent import force_intent
 from components.vocabulary import Vocabulary
 
 FALLBACK_INTENT = "nlu_fallback"
@@ -79,8 +80,5 @@ class UnknownWordsFallback(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/") or self._vocabulary.looks_like_text(text, self._config["min_known_ratio"]):
                 continue
-            fallback = {"name": FALLBACK_INTENT, "confidence": 1.0}
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+            force_intent(message, FALLBACK_INTENT)
         return messages

@@ -8,7 +8,7 @@ tests/data/date_sentences.yml.
 
 How each side is scored
 -----------------------
-* Ours (actions.dates.understand_message, spaCy loaded): right when the
+* Ours (clinic.dates.understand_message, spaCy loaded): right when the
   previous and next treatments match AND the date matches (or, for a sentence
   that should be refused, the refusal code matches).
 * dateparser (dateparser.search_dates): it only finds dates, so only the date
@@ -41,10 +41,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.dates import MAX_YEARS_AGO, understand_message  # noqa: E402
+from clinic.dates import MAX_YEARS_AGO, understand_message  # noqa: E402
+from clinic.protocol import DateRules  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "data" / "date_sentences.yml"
-MAX_DAYS_AHEAD = 365
+MAX_DAYS_AHEAD = DateRules.max_days_ahead
 
 
 def load(path: Path) -> List[Dict[str, Any]]:
@@ -58,9 +59,7 @@ def expected_text(entry: Dict[str, Any]) -> str:
 
 def score_ours(entry: Dict[str, Any]) -> Tuple[bool, str, float]:
     start = time.perf_counter()
-    reading = understand_message(
-        entry["text"], entry["today"], month_first=entry.get("month_first", True), max_days_ahead=MAX_DAYS_AHEAD
-    )
+    reading = understand_message(entry["text"], entry["today"], DateRules(month_first=entry.get("month_first", True)))
     elapsed = time.perf_counter() - start
     resolution = reading.date_resolution
     got = str(resolution.date) if resolution.date else f"refuse:{resolution.refusal_code}"

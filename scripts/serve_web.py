@@ -44,7 +44,7 @@ def page_values(rasa_url: str) -> Dict[str, str]:
     }
     try:
         sys.path.insert(0, str(ROOT))
-        from actions.protocol import load_protocol
+        from clinic.protocol import load_protocol
 
         protocol = load_protocol()
         values.update(

@@ -8,8 +8,8 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from actions.protocol import load_protocol
-from actions.wait_plan import clinic_today
+from clinic.protocol import load_protocol
+from clinic.wait_plan import clinic_today
 from tests.conftest import BotServers, joined_text, new_sender
 
 PROTOCOL = load_protocol()

@@ -20,7 +20,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from actions.protocol import current_protocol
+from clinic.protocol import current_protocol
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"

@@ -35,7 +35,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, Playwright, expect, sync_playwright
 
-from actions.protocol import load_protocol
+from clinic.protocol import load_protocol
 from tests.e2e.fake_rasa import WAIT_PLAN
 
 ROOT = Path(__file__).resolve().parents[2]

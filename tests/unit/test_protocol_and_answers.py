@@ -10,29 +10,32 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol, parse_protocol
-from actions.responses import DISCLAIMER_RESPONSE, load_answers, render_response
+from clinic.answers import DISCLAIMER_RESPONSE, load_answers, render_response, select_variation
+from clinic.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol, parse_protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW_PROTOCOL = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text())
 ANSWERS = load_answers()
 PROTOCOL = load_protocol()
 VALUES = PROTOCOL.template_values()
-# Replies that are not answers to a question (social replies, the bot's own
-# questions) carry no disclaimer; everything else must.
-NOT_ANSWERS = {
-    DISCLAIMER_RESPONSE, "greet", "goodbye", "thank", "affirm", "deny", "stop",
-    "today_yes", "today_not_yet", "offer_dates", "ask_date", "ask_previous_treatment", "date_reask",
+CHANNELS = [None, "rest", "socketio", "sms"]
+# The answers file declares which answers carry no disclaimer (`disclaimer: false`).
+WITHOUT_DISCLAIMER = {
+    (name, channel) for name in ANSWERS for channel in CHANNELS
+    if select_variation(ANSWERS[name], channel).get("disclaimer") is False
 }
-QUESTION_ANSWERS = sorted(set(ANSWERS) - NOT_ANSWERS)
-# What the wait-plan answers are filled with (see actions/wait_dialogue.py).
+WITH_DISCLAIMER = sorted(
+    ((name, channel) for name in ANSWERS for channel in CHANNELS
+     if name != DISCLAIMER_RESPONSE and (name, channel) not in WITHOUT_DISCLAIMER),
+    key=str,
+)
+# What the wait-plan answers are filled with (see clinic/wait_dialogue.py).
 PLAN_VALUES = {
     "previous_treatment": "Botox", "next_treatment": "microneedling",
     "previous_date": "Tuesday, November 3", "earliest_date": "Tuesday, November 17",
     "ideal_start": "Tuesday, November 17", "ideal_end": "Tuesday, December 1",
     "days_remaining": 3, "days_word": "days",
 }
-CHANNELS = [None, "rest", "socketio", "sms"]
 
 
 def test_default_protocol_has_the_clinic_guidance() -> None:
@@ -63,13 +66,37 @@ def test_a_broken_protocol_is_refused_with_the_key_named(path, value, message) -
         parse_protocol(raw)
 
 
-@pytest.mark.parametrize("name", QUESTION_ANSWERS)
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("name, channel", WITH_DISCLAIMER)
 def test_every_answer_carries_the_disclaimer(name: str, channel: str) -> None:
     text = render_response(ANSWERS, name, channel, {**VALUES, **PLAN_VALUES})["text"]
-    assert "not medical advice" in text
-    assert "qualified" in text and "professional" in text
+    disclaimer = render_response(ANSWERS, DISCLAIMER_RESPONSE, channel, VALUES)["text"]
+    assert text.endswith("\n" + disclaimer), text
+    assert "not medical advice" in disclaimer
     assert "{" not in text, f"unfilled placeholder in {name}: {text}"
+
+
+# Medical content: a waiting period, a symptom, a risk, an emergency number.
+MEDICAL = re.compile(r"_days\}|_weeks\}|\{emergency_number\}|\{nurse_line\}|swallow|infect|risk|bruis|heal|inject",
+                     re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name, channel", sorted(WITHOUT_DISCLAIMER, key=str))
+def test_answers_declared_without_disclaimer_carry_no_medical_content(name: str, channel: str) -> None:
+    template = select_variation(ANSWERS[name], channel)["text"]
+    assert not MEDICAL.search(template), f"{name} has medical content but says disclaimer: false"
+    text = render_response(ANSWERS, name, channel, {**VALUES, **PLAN_VALUES, "reason": "", "phrase": "x"})["text"]
+    assert "not medical advice" not in text
+
+
+def test_the_answers_that_need_a_disclaimer_have_one() -> None:
+    """Every answer to a question about the treatments, every symptom answer
+    and every wait plan is declared with the disclaimer."""
+    needing = [n for n in ANSWERS if n.startswith(("symptom_", "wait_plan_"))] + [
+        "what_is_botox", "what_is_microneedling", "combine", "wait_time", "too_soon", "risks", "recovery",
+        "consult", "out_of_scope", "nlu_fallback",
+    ]
+    for name in needing:
+        assert all((name, channel) not in WITHOUT_DISCLAIMER for channel in CHANNELS), name
 
 
 def test_disclaimer_text_is_written_once() -> None:
@@ -113,7 +140,7 @@ def test_changing_the_protocol_changes_every_answer_and_the_plan(tmp_path: Path)
 
     import datetime as dt
 
-    from actions.wait_plan import compute_wait_plan
+    from clinic.wait_plan import compute_wait_plan
 
     plan = compute_wait_plan("botox", dt.date(2026, 11, 3), dt.date(2026, 11, 5), changed)
     assert plan.earliest_date == dt.date(2026, 11, 24)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.safety import Triage, reports_red_flag, triage_symptoms
+from clinic.safety import Triage, reports_red_flag, triage_symptoms
 
 EMERGENCIES = [
     "i had botox yesterday and now i can't swallow properly",

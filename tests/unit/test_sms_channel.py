@@ -18,10 +18,10 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from twilio.request_validator import RequestValidator
 
-from actions.protocol import current_protocol
 from channels.gsm import gsm_length, is_gsm7
 from channels.sms import SmsInput, WebhookResult
 from channels.sms_format import sender_id
+from clinic.protocol import current_protocol
 
 TOKEN = "unit-test-auth-token"
 KEY = "unit-test-sender-key"

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from actions.protocol import current_protocol
 from channels import sms_format as fmt
 from channels.gsm import gsm_length, is_gsm7
+from clinic.protocol import current_protocol
 
 DISCLAIMER = "General info, not medical advice."
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from actions.protocol import load_protocol
-from actions.wait_dialogue import KnownTreatment, asks_about_today, decide_wait_reply, plan_answer_name
+from clinic.protocol import load_protocol
+from clinic.wait_dialogue import KnownTreatment, decide_wait_reply, plan_answer_name
 
 TODAY = dt.date(2026, 11, 21)
 PROTOCOL = load_protocol()
@@ -56,7 +56,8 @@ def test_a_question_with_no_date_gets_general_guidance() -> None:
 
 def test_an_impossible_date_is_refused_with_a_reason() -> None:
     reply = decide_wait_reply("i had botox on february 30", TODAY, PROTOCOL, NOTHING)
-    assert reply.kind == "reask_date" and "February 30" in reply.reason
+    assert reply.kind == "reask_date"
+    assert (reply.refusal.answer, reply.refusal.values) == ("date_not_real", {"date": "February 30"})
     assert reply.previous_treatment == "botox"
 
 
@@ -72,28 +73,31 @@ def test_a_planned_treatment_gives_future_dates() -> None:
 
 
 def test_a_long_past_treatment_says_the_wait_has_passed() -> None:
-    reply = decide_wait_reply("had microneedling in march, can i get botox", TODAY, PROTOCOL, NOTHING)
-    if reply.kind == "plan":  # "in march" may be read as a vague month; either way no false plan
-        assert plan_answer_name(reply.plan) == "wait_plan_passed"
     reply = decide_wait_reply("had microneedling on march 3, can i get botox", TODAY, PROTOCOL, NOTHING)
     assert plan_answer_name(reply.plan) == "wait_plan_passed" and reply.plan.days_remaining == 0
 
 
+def test_a_vague_month_asks_for_the_exact_day() -> None:
+    reply = decide_wait_reply("had microneedling in march, can i get botox", TODAY, PROTOCOL, NOTHING)
+    assert reply.kind == "reask_date" and reply.plan is None
+    assert (reply.refusal.answer, reply.refusal.values) == ("date_vague", {"phrase": "in march"})
+    assert reply.previous_treatment == "microneedling"
+
+
 @pytest.mark.parametrize(
-    "text, expected",
+    "text, asks_today, previous_date",
     [
-        ("can i get microneedling today? i had botox nov 1", True),
-        ("is it ok to do needling now", True),
-        ("i had botox today", False),
-        ("i had botox today, can i get needling today?", True),
-        ("I had botox on nov 3", False),
+        ("can i get microneedling today? i had botox nov 1", True, dt.date(2026, 11, 1)),
+        ("is it ok to do needling now", True, dt.date(2026, 11, 3)),
+        ("i had botox today", False, TODAY),
+        ("i had botox today, can i get needling today?", True, TODAY),
+        ("I had botox on nov 3", False, dt.date(2026, 11, 3)),
     ],
 )
-def test_can_i_do_it_today_questions_are_recognised(text: str, expected: bool) -> None:
-    resolution = decide_wait_reply(text, TODAY, PROTOCOL, BOTOX_NOV_3)
-    matched = "today" if "had botox today" in text else None
-    assert asks_about_today(text, matched) is expected
-    assert resolution.kind in ("plan", "general")
+def test_can_i_do_it_today_questions_are_recognised(text: str, asks_today: bool, previous_date: dt.date) -> None:
+    reply = decide_wait_reply(text, TODAY, PROTOCOL, BOTOX_NOV_3)
+    assert reply.kind == "plan" and reply.plan.previous_date == previous_date
+    assert reply.asks_about_today is asks_today
 
 
 def test_today_question_gets_a_direct_yes_or_not_yet() -> None:

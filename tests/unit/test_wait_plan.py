@@ -9,15 +9,15 @@ import json
 import pytest
 import yaml
 
-from actions.dates import understand_message
-from actions.protocol import (
+from clinic.dates import understand_message
+from clinic.protocol import (
     DEFAULT_PROTOCOL_PATH,
     ClinicProtocol,
     ProtocolError,
     load_protocol,
     parse_protocol,
 )
-from actions.wait_plan import clinic_today, compute_wait_plan, format_day, other_treatment
+from clinic.wait_plan import clinic_today, compute_wait_plan, format_day, other_treatment
 
 D = dt.date
 SAT = D(2026, 11, 21)
@@ -182,7 +182,7 @@ def test_format_day(day: D, today: D | None, text: str) -> None:
     ],
 )
 def test_message_to_payload(text: str, previous: str, previous_date: str, earliest: str, days_remaining: int) -> None:
-    reading = understand_message(text, SAT, month_first=PROTOCOL.month_first, max_days_ahead=PROTOCOL.max_days_ahead)
+    reading = understand_message(text, SAT, PROTOCOL.date_rules)
     assert reading.previous_treatment == previous
     assert reading.date_resolution.date is not None
     payload = compute_wait_plan(previous, reading.date_resolution.date, SAT, PROTOCOL).to_payload()["wait_plan"]

@@ -14,16 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, Tuple
 
-from actions.protocol import TREATMENTS, ClinicProtocol
+from clinic.protocol import ClinicProtocol, other_treatment
+from clinic.words import DAY_NAMES, MONTH_NAMES
 
-__all__ = ["WaitPlan", "compute_wait_plan", "clinic_today", "format_day", "other_treatment"]
-
-
-def other_treatment(treatment: str) -> str:
-    """botox -> microneedling and back."""
-    if treatment not in TREATMENTS:
-        raise ValueError(f"unknown treatment {treatment!r}; expected one of {TREATMENTS}")
-    return TREATMENTS[1 - TREATMENTS.index(treatment)]
+__all__ = ["WaitPlan", "compute_wait_plan", "clinic_today", "format_day"]
 
 
 @dataclass(frozen=True)
@@ -101,15 +95,9 @@ def clinic_today(protocol: ClinicProtocol, now: dt.datetime | None = None) -> dt
     return now.astimezone(protocol.tz).date()
 
 
-# English names, whatever the server's locale.
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-
-
 def format_day(d: dt.date, today: dt.date | None = None) -> str:
     """"Tuesday, December 1"; the year is added when it is not `today`'s year."""
-    text = f"{_DAYS[d.weekday()]}, {_MONTHS[d.month - 1]} {d.day}"
+    text = f"{DAY_NAMES[d.weekday()]}, {MONTH_NAMES[d.month]} {d.day}"
     if today is not None and d.year != today.year:
         text += f", {d.year}"
     return text

@@ -13,19 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
-from actions.dates import understand_message
-from actions.protocol import TREATMENT_NAMES, ClinicProtocol
-from actions.wait_plan import WaitPlan, compute_wait_plan, format_day
+from clinic.dates import understand_message
+from clinic.dates.resolvers import DateRefusal
+from clinic.protocol import TREATMENT_NAMES, ClinicProtocol
+from clinic.wait_plan import WaitPlan, compute_wait_plan, format_day
 
+# "can I get microneedling today?": asks about the next treatment, not a new date.
 _CAN_I_TODAY = re.compile(
     r"\b(?:can|could|may|ok|okay|safe|able|allowed)\b(?:(?!\b(?:had|got|did)\b).)*\b(?:today|now|tonight)\b"
 )
-_QUESTION = re.compile(
-    r"\b(?:today|now|yet|right away|this week)\b.*$|^.*\b(?:can|could|ok|okay|safe|allowed|able)\b.*\b(?:today|now|yet)\b"
-)
-_CAN_I_TODAY = re.compile(
-    r"\b(?:can|could|may|ok|okay|safe|able|allowed)\b(?:(?!\b(?:had|got|did)\b).)*\b(?:today|now|tonight)\b"
-)
+# Any question word: with "today/now/yet" it makes a "can I do it today?" question.
 _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)\b")
 
 
@@ -40,13 +37,13 @@ class KnownTreatment:
 @dataclass(frozen=True)
 class WaitReply:
     """The decision. `kind` is one of: plan, ask_treatment, ask_date,
-    reask_date, general."""
+    reask_date, general. A reask carries the refusal that explains it."""
 
     kind: str
     previous_treatment: Optional[str] = None
     previous_date: Optional[dt.date] = None
     plan: Optional[WaitPlan] = None
-    reason: Optional[str] = None
+    refusal: Optional[DateRefusal] = None
     asks_about_today: bool = False
     answer_values: Dict[str, Any] = field(default_factory=dict)
 
@@ -79,8 +76,7 @@ def decide_wait_reply(
     # A correction of a planned date ("sorry, I meant the 5th") is read ahead.
     planned = known.previous_date is not None and known.previous_date > today
     reading = understand_message(
-        text, today, month_first=protocol.month_first, max_days_ahead=protocol.max_days_ahead,
-        default_tense="future" if planned else None,
+        text, today, protocol.date_rules, default_tense="future" if planned else None,
     )
     resolution = reading.date_resolution
     named = reading.previous_treatment or stated_treatment
@@ -100,13 +96,16 @@ def decide_wait_reply(
         if previous is None:
             return WaitReply("ask_treatment", previous_date=resolution.date)
         return _plan(previous, resolution.date, today, protocol, today_question)
-    if resolution.refusal_code and resolution.refusal_code != "no_date":
-        return WaitReply("reask_date", previous_treatment=previous, reason=resolution.refusal)
+    if resolution.refusal_code and (resolution.refusal_code != "no_date" or resolution.matched_text):
+        # An impossible or too distant date, or a vague one ("in march"): ask for the exact day.
+        return WaitReply("reask_date", previous_treatment=previous, refusal=resolution.refusal)
     # No date in this message: use the one we know, if it is about the same treatment.
     if known.previous_date and previous and named in (None, known.previous_treatment or named):
         return _plan(previous, known.previous_date, today, protocol, today_question)
-    if intent == "inform" and named:
+    if intent in ("inform", "affirm") and named:
         return WaitReply("ask_date", previous_treatment=named)
+    if intent == "affirm":  # the patient took up the offer to work out their dates
+        return WaitReply("ask_treatment")
     return WaitReply("general", previous_treatment=named)
 
 

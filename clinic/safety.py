@@ -12,6 +12,8 @@ import re
 from enum import Enum
 from typing import Pattern
 
+from clinic.words import normalise
+
 
 class Triage(str, Enum):
     EMERGENCY = "emergency"  # call 911 / emergency care now
@@ -80,14 +82,6 @@ PRESENT_REPORT = re.compile(
 )
 
 
-def normalise(text: str) -> str:
-    return (
-        text.lower()
-        .replace("\u2019", "'")
-        .replace("\u2018", "'")
-    )
-
-
 def triage_symptoms(text: str) -> Triage:
     """The most urgent level of red-flag sign found in a symptom message."""
     t = normalise(text)
@@ -96,6 +90,12 @@ def triage_symptoms(text: str) -> Triage:
     if INFECTION_SIGNS.search(t) or INFECTED.search(t):
         return Triage.INFECTION_EMERGENCY if SYSTEMIC.search(t) else Triage.INFECTION
     return Triage.NONE
+
+
+def symptom_answer_name(text: str) -> str:
+    """The clinic's answer for a symptom report: symptom_emergency, ... or symptom_other."""
+    triage = triage_symptoms(text)
+    return "symptom_other" if triage is Triage.NONE else f"symptom_{triage.value}"
 
 
 def reports_red_flag(text: str) -> bool:

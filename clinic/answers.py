@@ -4,7 +4,8 @@ Answers live in `clinic/answers.yml`, keyed by intent, in the same shape as
 Rasa responses, so clinic staff edit them as text. An answer may have a
 variation per channel (`channel: sms` for short SMS answers). The disclaimer
 is the entry `disclaimer`, the one place its wording lives; it is attached
-here to every answer, in the variation that suits the channel.
+here to every answer whose variation does not declare `disclaimer: false`,
+in the variation that suits the channel.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import yaml
 
-from actions.protocol import PROJECT_ROOT
+from clinic.protocol import CLINIC_DIR
 
-DEFAULT_ANSWERS_PATH = PROJECT_ROOT / "clinic" / "answers.yml"
+DEFAULT_ANSWERS_PATH = CLINIC_DIR / "answers.yml"
 ANSWERS_PATH_ENV = "CLINIC_ANSWERS"
 DISCLAIMER_RESPONSE = "disclaimer"
 
@@ -70,24 +71,28 @@ def current_answers() -> Dict[str, List[Dict[str, Any]]]:
     return load_answers()
 
 
+def render_text(responses: Responses, name: str, channel: Optional[str], values: Mapping[str, Any]) -> str:
+    """The text of answer `name` filled with `values`, without the disclaimer
+    (for a piece of a sentence, such as a date refusal's reason)."""
+    if name not in responses or not responses[name]:
+        raise MissingResponse(name)
+    return fill_template(select_variation(responses[name], channel).get("text", ""), values).strip()
+
+
 def render_response(
-    responses: Responses,
-    name: str,
-    channel: Optional[str],
-    values: Mapping[str, Any],
-    with_disclaimer: bool = True,
+    responses: Responses, name: str, channel: Optional[str], values: Mapping[str, Any]
 ) -> Dict[str, Any]:
-    """The message to send for response `name`: text (with the disclaimer
-    appended unless told otherwise) and buttons, filled with `values`."""
+    """The message to send for answer `name`: its text, with the disclaimer
+    appended unless the variation says `disclaimer: false`, and its buttons."""
     if name not in responses or not responses[name]:
         raise MissingResponse(name)
     variation = select_variation(responses[name], channel)
-    text = fill_template(variation.get("text", ""), values).strip()
-    if with_disclaimer:
-        disclaimer = render_response(responses, DISCLAIMER_RESPONSE, channel, values, False)
+    text = render_text(responses, name, channel, values)
+    if name != DISCLAIMER_RESPONSE and variation.get("disclaimer", True):
+        disclaimer = render_text(responses, DISCLAIMER_RESPONSE, channel, values)
         # One newline, not a blank line: Rasa's REST collector splits texts at
         # blank lines, and the disclaimer must stay in the answer's message.
-        text = f"{text}\n{disclaimer['text']}" if text else disclaimer["text"]
+        text = f"{text}\n{disclaimer}" if text else disclaimer
     message: Dict[str, Any] = {"text": text}
     buttons = [
         {"title": fill_template(b["title"], values), "payload": b["payload"]}
@@ -96,3 +101,4 @@ def render_response(
     if buttons:
         message["buttons"] = buttons
     return message
+

@@ -16,13 +16,20 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PROTOCOL_PATH = PROJECT_ROOT / "clinic" / "protocol.yml"
+CLINIC_DIR = Path(__file__).resolve().parent
+DEFAULT_PROTOCOL_PATH = CLINIC_DIR / "protocol.yml"
 # Deployments can point at another file without editing the repository.
 PROTOCOL_PATH_ENV = "CLINIC_PROTOCOL"
 
 TREATMENTS = ("botox", "microneedling")
 TREATMENT_NAMES = {"botox": "Botox", "microneedling": "microneedling"}
+
+
+def other_treatment(treatment: str) -> str:
+    """botox -> microneedling and back."""
+    if treatment not in TREATMENTS:
+        raise ValueError(f"unknown treatment {treatment!r}; expected one of {TREATMENTS}")
+    return TREATMENTS[1 - TREATMENTS.index(treatment)]
 
 
 class ProtocolError(ValueError):
@@ -38,6 +45,15 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class DateRules:
+    """How the clinic reads dates: "11/10" month first or not, and how far
+    ahead a date may be before it is refused as probably mistyped."""
+
+    month_first: bool = True
+    max_days_ahead: int = 365
+
+
+@dataclass(frozen=True)
 class ClinicProtocol:
     clinic_name: str
     city: str
@@ -47,8 +63,7 @@ class ClinicProtocol:
     emergency_number: str
     nurse_line: str
     intervals: Dict[str, Interval]  # keyed "botox_to_microneedling" etc.
-    month_first: bool
-    max_days_ahead: int
+    date_rules: DateRules
 
     def interval(self, previous: str, following: str) -> Interval:
         """The waiting rule for `following` after `previous`."""
@@ -124,8 +139,10 @@ def parse_protocol(raw: Mapping[str, Any]) -> ClinicProtocol:
         emergency_number=str(emergency.get("emergency_number") or "911"),
         nurse_line=str(emergency.get("nurse_line") or "811"),
         intervals=intervals,
-        month_first=bool(dates.get("month_first", True)),
-        max_days_ahead=int(dates.get("max_days_ahead", 365)),
+        date_rules=DateRules(
+            month_first=bool(dates.get("month_first", DateRules.month_first)),
+            max_days_ahead=int(dates.get("max_days_ahead", DateRules.max_days_ahead)),
+        ),
     )
 
 

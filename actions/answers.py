@@ -1,0 +1,61 @@
+"""Actions that answer with one of the clinic's answers: questions and symptoms."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import latest_intent, send_answer
+from actions.wait_time import ASKING_FOR, ActionWaitTime, send_question
+from clinic.answers import current_answers
+from clinic.safety import symptom_answer_name
+
+logger = logging.getLogger(__name__)
+
+# After these, the bot does not repeat a question it was waiting on.
+SOCIAL = {"greet", "goodbye", "thank", "affirm"}
+
+
+class ActionAnswer(Action):
+    """Answer the patient's question with the clinic's answer for its intent."""
+
+    def name(self) -> Text:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        intent = latest_intent(tracker) or "nlu_fallback"
+        if intent == "nlu_fallback" and tracker.get_slot(ASKING_FOR):
+            # Unsure what it is, but we asked for a treatment or a date: try reading it as one.
+            return await ActionWaitTime().run(dispatcher, tracker, domain)
+        if intent not in current_answers():
+            logger.warning("no answer written for intent %s; asking to rephrase", intent)
+            intent = "nlu_fallback"
+        send_answer(dispatcher, tracker, intent)
+        if intent in ("deny", "stop"):  # the offer, or the questions after it, declined
+            if tracker.get_slot("dates_offered") or tracker.get_slot(ASKING_FOR):
+                return [SlotSet("dates_offered", False), SlotSet(ASKING_FOR, None)]
+            return []
+        asking_for = tracker.get_slot(ASKING_FOR)
+        if asking_for and intent not in SOCIAL:  # a question in the middle of ours: answered, then ours again
+            send_question(dispatcher, tracker, asking_for, tracker.get_slot("previous_treatment"))
+        return []
+
+
+class ActionHandleSymptom(Action):
+    """Red-flag first: triage the reported symptoms and say what to do now."""
+
+    def name(self) -> Text:
+        return "action_handle_symptom"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        send_answer(dispatcher, tracker, symptom_answer_name(tracker.latest_message.get("text") or ""))
+        # A symptom report ends the questions the bot was asking.
+        return [SlotSet(ASKING_FOR, None)] if tracker.get_slot(ASKING_FOR) else []

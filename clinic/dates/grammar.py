@@ -1,0 +1,275 @@
+"""The date grammar: every date-like phrase in a message, as candidates.
+
+Our own regular expressions for the forms patients write: today, yesterday,
+tomorrow, "8 days ago", "a fortnight ago", "in 2 weeks", weekdays, "Nov 3",
+"3rd of november", "11/10", "2026-11-03", "the 2nd", with or without a year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import List, Sequence, Tuple
+
+from clinic.dates.resolvers import (
+    FUTURE,
+    PAST,
+    Candidate,
+    DateRefusal,
+    Resolver,
+    add_months,
+    day_of_month_resolver,
+    fixed,
+    from_day,
+    month_day_candidate,
+    no_such_day,
+    not_a_real_date,
+    weekday_resolver,
+    year_of,
+)
+from clinic.words import (
+    DAY_NAMES,
+    DAY_NUM,
+    DAY_ORD,
+    FILLER,
+    MONTH,
+    MONTH_NAMES,
+    NOT_A_DAY,
+    NUMBER,
+    ORDINAL,
+    UNIT,
+    VAGUE_NUMBERS,
+    WD_ANY,
+    WD_FULL,
+    YEAR,
+    month_number,
+    number_value,
+    ordinal_value,
+    weekday_number,
+)
+
+_R = re.compile
+
+_RELATIVE_WORDS: Sequence[Tuple[re.Pattern, int, str | None]] = (
+    (_R(r"\b(?:the\s+)?day\s+before\s+(?:yesterday|yday)\b"), -2, PAST),
+    (_R(r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw|tmr)\b"), 2, FUTURE),
+    (_R(r"\b(?:yesterday|yesterdays|yday|yesterdy|yesturday|yesteday|ysterday|yest|yesterda)\b"), -1, PAST),
+    (_R(r"\blast\s+night\b"), -1, PAST),
+    (_R(r"\b(?:tomorrow|tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|tomorrw|tomoro|2moro|2morrow|2mrw|tmw)\b"),
+     1, FUTURE),
+    (_R(r"\b(?:earlier\s+)?today\b|\btdy\b|\b2day\b|\btonight\b|\bthis\s+(?:morning|afternoon|evening)\b"),
+     0, None),
+)
+
+_AGO_RE = _R(
+    rf"\b{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:ago|agoo|agao|back|before\s+now)\b"
+    r"(?:\s+(?P<anchor>today|tomorrow|tmrw|yesterday)\b)?"
+)
+_AGO_NO_NUMBER_RE = _R(rf"\b{FILLER}(?P<unit>fortnight|week|month|year)\s+ago\b")
+_BEEN_RE = _R(rf"\bbeen\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")
+_SINCE_RE = _R(rf"\b{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:now\s+)?since\b")
+_IN_RE = _R(rf"\bin\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")
+_FROM_NOW_RE = _R(rf"\b(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+from\s+(?:now|today)\b")
+_VAGUE_AGO_RE = _R(
+    rf"\b(?:{VAGUE_NUMBERS}|\d+\s*(?:-|to|or)\s*\d+|a\s+while|a\s+bit|a\s+little\s+while)"
+    rf"\s*(?:{UNIT})?\s+(?:ago|back)\b|\b(?:in\s+)?(?:{VAGUE_NUMBERS})\s+(?:days|weeks|months)\b"
+)
+_VAGUE_RE = _R(
+    r"\b(?:last|next|this\s+past|this\s+coming|earlier\s+this|later\s+this|early\s+this|end\s+of\s+last|"
+    r"end\s+of\s+this|end\s+of\s+the|beginning\s+of\s+the|start\s+of\s+the|this)\s+(?:week|month|weekend|year)\b"
+    r"|\b(?:on|over)\s+the\s+weekend\b|\brecently\b|\bthe\s+other\s+day\b"
+)
+_VAGUE_MONTH_RE = _R(
+    rf"\b(?:(?:early|mid|late|end\s+of|beginning\s+of|start\s+of|in|during|sometime\s+in)\s+)"
+    rf"(?P<mon>{MONTH.replace('(?:may)|', '')})\b"
+)
+
+_ISO_RE = _R(r"\b(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\b")
+_NUMERIC_RE = _R(
+    r"(?<![\d/\-.])(?P<a>\d{1,2})(?P<sep>[/\-])(?P<b>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d/\-])"
+    + NOT_A_DAY
+)
+_DOTTED_RE = _R(r"(?<![\d.])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
+_MONTH_DAY_RE = _R(
+    rf"\b(?P<mon>{MONTH})\.?\s*(?:the\s+)?(?P<day>{DAY_NUM}|{ORDINAL})\b{NOT_A_DAY}"
+    rf"(?:(?:\s*,\s*|\s+)(?P<year>{YEAR})\b)?"
+)
+_DAY_MONTH_RE = _R(
+    rf"\b(?:the\s+)?(?P<day>{DAY_NUM}|{ORDINAL})\s*(?:of\s+|-)?(?P<mon>{MONTH})\b\.?"
+    rf"(?:(?:\s*,\s*|\s+)(?P<year>{YEAR})\b)?"
+)
+_DAY_OF_MONTH_RE = _R(
+    rf"\b(?:on\s+)?(?:the\s+)?(?P<day>{DAY_ORD})\b{NOT_A_DAY}"
+    r"(?:\s+of\s+(?P<rel>this|last|next|the)\s+month\b)?"
+)
+_WEEKS_AGO_WEEKDAY_RE = _R(
+    rf"\b(?P<num>{NUMBER})\s*(?:weeks?|wks?)\s+ago\s+(?:on\s+)?(?P<wd>{WD_ANY})\b"
+    rf"|\b(?:on\s+)?(?P<wd2>{WD_ANY})\s+(?P<num2>{NUMBER})\s*(?:weeks?|wks?)\s+ago\b"
+)
+_WEEKDAY_BEFORE_LAST_RE = _R(rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+before\s+last\b")
+# "the sunday before thanksgiving": a day relative to an event we can't date.
+_WEEKDAY_EVENT_RE = _R(rf"\b(?:the\s+)?(?:{WD_FULL})\s+(?:before|after)\s+(?!last\b)[a-z']+(?:\s+day)?\b")
+_COUNTING_BEFORE = _R(r"\b(?:my|your|our|her|his|their)\s+$")
+_COUNTING_AFTER = _R(r"\s*(?:botox|tox|micro|needl|derma|dysport|try|attempt|go\b|one\b|time|round|session|treatment)")
+_WEEKDAY_RE = _R(
+    rf"\b(?:(?P<mod>last|past|this\s+past|this\s+last|this\s+coming|coming|this|next|on)\s+)?"
+    rf"(?:(?P<week0>(?:last|next|this)\s+week)\s+(?:on\s+)?)?"
+    rf"(?P<wd>{WD_ANY})\b\.?"
+    rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+week)|\s+(?P<gone>just\s+gone|gone))?"
+)
+
+
+def find_candidates(low: str, month_first: bool) -> List[Candidate]:
+    """Every date-like span in the (lowercase) message, longest first wins."""
+    cands: List[Candidate] = []
+    add = cands.append
+
+    for regex, days, cue in _RELATIVE_WORDS:
+        for m in regex.finditer(low):
+            add(Candidate(m.start(), m.end(), fixed(days), cue=cue))
+
+    for regex, sign in ((_AGO_RE, -1), (_BEEN_RE, -1), (_SINCE_RE, -1), (_IN_RE, 1), (_FROM_NOW_RE, 1)):
+        for m in regex.finditer(low):
+            amount = number_value(m.group("num"))
+            unit = m.group("unit")
+            resolver = fixed(amount=sign * amount, unit=unit)
+            anchor = m.groupdict().get("anchor")
+            if anchor and anchor != "today":  # "2 weeks ago tomorrow"
+                shift = dt.timedelta(days=-1 if anchor == "yesterday" else 1)
+                resolver = from_day(resolver, shift)
+            add(Candidate(m.start(), m.end(), resolver, cue=PAST if sign < 0 else FUTURE))
+    for m in _AGO_NO_NUMBER_RE.finditer(low):
+        add(Candidate(m.start(), m.end(), fixed(amount=-1, unit=m.group("unit")), cue=PAST))
+
+    for m in _ISO_RE.finditer(low):
+        year, month, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+        add(month_day_candidate(m.start(), m.end(), month, day, year))
+
+    for regex in (_NUMERIC_RE, _DOTTED_RE):
+        for m in regex.finditer(low):
+            a, b = int(m.group("a")), int(m.group("b"))
+            month, day = (a, b) if month_first else (b, a)
+            # Only one reading can be a date ("13/10"): take it.
+            if month > 12 and day <= 12:
+                month, day = day, month
+            add(month_day_candidate(m.start(), m.end(), month, day, year_of(m.group("y"))))
+
+    for regex in (_MONTH_DAY_RE, _DAY_MONTH_RE):
+        for m in regex.finditer(low):
+            month = month_number(m.group("mon"))
+            day = ordinal_value(m.group("day"))
+            add(month_day_candidate(m.start(), m.end(), month, day, year_of(m.group("year"))))
+
+    for m in _DAY_OF_MONTH_RE.finditer(low):
+        day = ordinal_value(m.group("day"))
+        if not low[m.start():m.end()].startswith(("on", "the")) and not re.match(r"\d", m.group("day")):
+            continue  # a bare "second" is not a date
+        if _COUNTING_BEFORE.search(low[:m.start()]) or _COUNTING_AFTER.match(low[m.end():]):
+            continue  # "my 2nd session", "the 3rd botox"
+        if not 1 <= day <= 31:
+            add(Candidate(m.start(), m.end(), None, refusal=no_such_day(day)))
+            continue
+        rel = m.group("rel")
+        if rel in ("this", "last", "next"):
+            offset = {"this": 0, "last": -1, "next": 1}[rel]
+
+            def resolve(direction: str, today: dt.date, _day: int = day, _offset: int = offset) -> dt.date:
+                month_start = add_months(today.replace(day=1), _offset)
+                last = calendar.monthrange(month_start.year, month_start.month)[1]
+                if _day > last:
+                    raise not_a_real_date(month_start.month, _day)
+                return month_start.replace(day=_day)
+
+            add(Candidate(m.start(), m.end(), resolve))
+        else:
+            add(Candidate(m.start(), m.end(), day_of_month_resolver(day), ambiguous=True,
+                           is_calendar_date=True))
+
+    for m in _WEEKDAY_RE.finditer(low):
+        wd_text = m.group("wd")
+        mod = (m.group("mod") or "").split()
+        week = m.group("week") or m.group("week0")
+        full = re.fullmatch(WD_FULL, wd_text) is not None
+        if not full and not (mod or week):
+            continue  # "sat", "sun", "wed" alone are ordinary words
+        weekday = weekday_number(wd_text)
+        if week:
+            offset = {"last": -1, "this": 0, "next": 1}[week.split()[0]]
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{offset}"),
+                           cue=PAST if offset < 0 else FUTURE if offset > 0 else None))
+        elif m.group("gone") or (mod and mod[-1] in ("last", "past")):
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "last"), cue=PAST))
+        elif mod and mod[-1] == "next":
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "next"), cue=FUTURE))
+        elif mod and mod[-1] == "coming":
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "coming"), cue=FUTURE))
+        elif mod == ["this"]:
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "this"), ambiguous=True))
+        else:
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "bare"), ambiguous=True,
+                           weekday=weekday))
+
+    for m in _WEEKS_AGO_WEEKDAY_RE.finditer(low):
+        weeks = number_value(m.group("num") or m.group("num2"))
+        weekday = weekday_number(m.group("wd") or m.group("wd2"))
+        add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{-weeks}"), cue=PAST))
+
+    for m in _WEEKDAY_BEFORE_LAST_RE.finditer(low):
+        resolve_last = weekday_resolver(weekday_number(m.group("wd")), "last")
+        add(Candidate(m.start(), m.end(),
+                       lambda direction, today, _r=resolve_last: _r(direction, today) - dt.timedelta(days=7),
+                       cue=PAST))
+
+    for regex in (_VAGUE_AGO_RE, _VAGUE_RE, _WEEKDAY_EVENT_RE):
+        for m in regex.finditer(low):
+            add(Candidate(m.start(), m.end(), None, vague=True))
+    for m in _VAGUE_MONTH_RE.finditer(low):
+        add(Candidate(m.start(), m.end(), None, vague=True))
+
+    cands.extend(_weekday_with_date(low, cands))
+    # Longest span wins among overlaps; concrete beats vague at equal length.
+    cands.sort(key=lambda c: (-(c.end - c.start), c.vague, c.start))
+    kept: List[Candidate] = []
+    for c in cands:
+        if any(c.start < k.end and k.start < c.end for k in kept):
+            continue
+        kept.append(c)
+    kept.sort(key=lambda c: c.start)
+    return kept
+
+
+def _weekday_with_date(low: str, cands: Sequence[Candidate]) -> List[Candidate]:
+    """"monday nov 16", "wednesday the 18th": the date, checked against the weekday."""
+    joined: List[Candidate] = []
+    for day in cands:
+        if day.weekday is None:
+            continue
+        for date in cands:
+            if not date.is_calendar_date or date.start < day.end:
+                continue
+            if not re.fullmatch(r"[\s,.]*(?:the\s+)?", low[day.end:date.start]):
+                continue
+            joined.append(Candidate(
+                day.start, date.end,
+                _checked_weekday(date.resolve, day.weekday) if date.resolve else None,
+                cue=date.cue, ambiguous=date.ambiguous, refusal=date.refusal,
+            ))
+    return joined
+
+
+def _checked_weekday(resolve: Resolver, weekday: int) -> Resolver:
+    def checked(direction: str, today: dt.date) -> dt.date:
+        first = resolve(direction, today)
+        if first.weekday() == weekday:
+            return first
+        other = resolve(FUTURE if direction == PAST else PAST, today)
+        if other.weekday() == weekday:
+            return other
+        raise DateRefusal(
+            "impossible_date", "date_weekday_mismatch",
+            date=f"{MONTH_NAMES[first.month]} {first.day}, {first.year}",
+            actual=DAY_NAMES[first.weekday()], said=DAY_NAMES[weekday],
+        )
+
+    return checked

