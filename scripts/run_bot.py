@@ -20,6 +20,9 @@ from typing import List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from scripts.processes import stop_processes  # noqa: E402
 
 
 def _endpoints_file(actions_port: int, out_dir: Path) -> Path:
@@ -55,20 +58,6 @@ def build_commands(args: argparse.Namespace, tmp: Path) -> List[List[str]]:
              "--rasa-url", f"http://localhost:{args.rasa_port}"]
         )
     return commands
-
-
-def _stop(children: List[subprocess.Popen], timeout: float = 15.0) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGINT)
-    deadline = time.monotonic() + timeout
-    for child in children:
-        remaining = max(0.1, deadline - time.monotonic())
-        try:
-            child.wait(remaining)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -115,7 +104,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"A server exited ({' '.join(dead[0].args[:4])}); stopping the rest.", flush=True)
                 break
             time.sleep(0.3)
-        _stop(children)
+        # SIGINT, as a terminal's Ctrl-C would send it: each server shuts down cleanly.
+        stop_processes(children, timeout=15.0, first_signal=signal.SIGINT)
     print("All servers stopped.", flush=True)
     return exit_code
 

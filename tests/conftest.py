@@ -8,10 +8,8 @@ They use the trained model in models/ (`make test` trains it first).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,8 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 import requests
+
+from scripts.processes import stop_processes, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_RASA_PORT = int(os.environ.get("TEST_RASA_PORT", "5105"))
@@ -69,21 +69,6 @@ def joined_text(messages: List[Dict[str, Any]]) -> str:
     return "\n".join(m.get("text", "") for m in messages if m.get("text"))
 
 
-def _wait_until_up(urls: List[str], process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    pending = list(urls)
-    while pending:
-        if process.poll() is not None:
-            raise RuntimeError(f"bot exited with {process.returncode} while starting")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"bot not up after {timeout}s: {pending}")
-        try:
-            requests.get(pending[0], timeout=2)
-            pending.pop(0)
-        except requests.RequestException:
-            time.sleep(1)
-
-
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
     if not any((ROOT / "models").glob("*.tar.gz")):
@@ -118,7 +103,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
         process=process,
     )
     try:
-        _wait_until_up(
+        wait_until_up(
             [f"{servers.actions_url}/health", f"{rasa_url}/", servers.web_url], process, STARTUP_TIMEOUT
         )
         yield servers
@@ -127,10 +112,5 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
         sys.stderr.write((state_dir / "bot.log").read_text(errors="replace")[-5000:])
         raise
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes([process])
         log.close()
