@@ -1,0 +1,198 @@
+"""The rasa-sdk actions, run on a tracker as the action server would run them.
+
+Each test builds the tracker a turn would have (the patient's message, its
+intent, the channel and the slots), runs the action, and checks what the
+patient would be sent and which slots change. The clinic's real answers file
+and protocol are used; the clock is pinned to Saturday, November 21, 2026.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.wait_time
+from actions.answers import ActionAnswer, ActionHandleSymptom
+from actions.wait_time import ActionWaitTime
+from clinic.answers import load_answers, render_response
+from clinic.protocol import load_protocol
+
+TODAY = dt.date(2026, 11, 21)
+PROTOCOL = load_protocol()
+VALUES = PROTOCOL.template_values()
+ANSWERS = load_answers()
+DISCLAIMER = render_response(ANSWERS, "disclaimer", None, VALUES)["text"]
+SMS_DISCLAIMER = render_response(ANSWERS, "disclaimer", "sms", VALUES)["text"]
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions.wait_time, "today", lambda: TODAY)
+
+
+def tracker(
+    text: str,
+    intent: str,
+    channel: str = "rest",
+    entities: Optional[List[Dict[str, Any]]] = None,
+    **slots: Any,
+) -> Tracker:
+    """The tracker of a conversation whose latest message is `text`."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []}
+    user_event = {"event": "user", "text": text, "parse_data": message, "input_channel": channel}
+    return Tracker(
+        sender_id="unit-test",
+        slots={"previous_treatment": None, "previous_date": None, "asking_for": None,
+               "dates_offered": False, **slots},
+        latest_message=message,
+        events=[user_event],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Action, state: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """(messages sent, events returned)"""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, state, {}))
+    return dispatcher.messages, events
+
+
+def texts(messages: List[Dict[str, Any]]) -> List[str]:
+    return [m["text"] for m in messages if m.get("text")]
+
+
+# --------------------------------------------------------------------------- action_answer
+
+def test_a_question_gets_the_clinics_answer_with_the_disclaimer() -> None:
+    messages, events = run(ActionAnswer(), tracker("what is microneedling?", "what_is_microneedling"))
+    assert len(messages) == 1 and events == []
+    assert "collagen" in messages[0]["text"]
+    assert messages[0]["text"].endswith("\n" + DISCLAIMER)
+
+
+def test_sms_gets_the_short_answer_and_the_short_disclaimer() -> None:
+    messages, _ = run(ActionAnswer(), tracker("what is botox", "what_is_botox", channel="sms"))
+    expected = render_response(ANSWERS, "what_is_botox", "sms", VALUES)["text"]
+    assert texts(messages) == [expected]
+    assert expected.endswith("\n" + SMS_DISCLAIMER)
+
+
+def test_a_greeting_has_buttons_and_no_disclaimer() -> None:
+    messages, _ = run(ActionAnswer(), tracker("hi", "greet"))
+    assert "not medical advice" not in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]][:2] == ["/what_is_botox", "/what_is_microneedling"]
+
+
+def test_an_intent_without_an_answer_asks_to_rephrase() -> None:
+    messages, _ = run(ActionAnswer(), tracker("blah", "some_new_intent"))
+    assert messages[0]["text"].startswith("Sorry, I'm not sure I understood.")
+
+
+def test_declining_the_offer_clears_it() -> None:
+    messages, events = run(ActionAnswer(), tracker("no thanks", "deny", dates_offered=True))
+    assert "No problem" in messages[0]["text"]
+    assert events == [SlotSet("dates_offered", False), SlotSet("asking_for", None)]
+
+
+def test_a_question_in_the_middle_is_answered_then_ours_is_asked_again() -> None:
+    state = tracker("what are the risks", "risks", previous_treatment="botox", asking_for="previous_date")
+    messages, events = run(ActionAnswer(), state)
+    assert "risks" in messages[0]["text"] and messages[0]["text"].endswith(DISCLAIMER)
+    assert messages[1]["text"].startswith("When did you have Botox, or when is it booked?")
+    assert events == []
+
+
+def test_an_unclear_reply_to_our_date_question_is_read_as_a_date() -> None:
+    state = tracker("febuary 30", "nlu_fallback", previous_treatment="botox", asking_for="previous_date")
+    messages, events = run(ActionAnswer(), state)
+    assert texts(messages) == [
+        "February 30 isn't a real date. Please tell me the date again, "
+        "for example: \"Nov 3\", \"last Tuesday\" or \"5 days ago\"."
+    ]
+    assert SlotSet("asking_for", "previous_date") in events
+
+
+# --------------------------------------------------------------------------- action_handle_symptom
+
+def test_a_red_flag_gets_the_emergency_answer() -> None:
+    state = tracker("i cant swallow since my botox", "report_symptom", asking_for="previous_date")
+    messages, events = run(ActionHandleSymptom(), state)
+    assert messages[0]["text"].startswith("This could be serious: call 911")
+    assert events == [SlotSet("asking_for", None)]
+
+
+def test_a_mild_symptom_gets_the_reassurance_with_the_nurse_line() -> None:
+    messages, events = run(ActionHandleSymptom(), tracker("a bit of bruising after botox", "report_symptom"))
+    assert "811" in messages[0]["text"] and events == []
+
+
+# --------------------------------------------------------------------------- action_wait_time
+
+def test_a_dated_question_gets_the_plan_text_the_payload_and_slots() -> None:
+    state = tracker("i had botox on nov 3, when can i get microneedling", "wait_time")
+    messages, events = run(ActionWaitTime(), state)
+    assert messages[0]["text"].startswith(
+        "By the clinic's general guidance, after Botox on Tuesday, November 3 you can have microneedling now"
+    )
+    assert messages[1]["custom"] == {"wait_plan": {
+        "previous_treatment": "botox", "previous_date": "2026-11-03", "next_treatment": "microneedling",
+        "earliest_date": "2026-11-17", "ideal_window": ["2026-11-17", "2026-12-01"], "days_remaining": 0,
+        "timezone": "America/Vancouver",
+    }}
+    assert events == [
+        SlotSet("previous_treatment", "botox"), SlotSet("previous_date", "2026-11-03"),
+        SlotSet("dates_offered", False), SlotSet("asking_for", None),
+    ]
+
+
+def test_a_question_without_a_date_gets_guidance_and_the_offer() -> None:
+    messages, events = run(ActionWaitTime(), tracker("how long between botox and needling", "wait_time"))
+    assert messages[0]["text"].startswith("Clinic guidance: after Botox, wait at least 2 weeks")
+    assert messages[1]["text"] == "Want me to work out your own dates?"
+    assert events == [SlotSet("dates_offered", True), SlotSet("asking_for", None)]
+
+
+def test_taking_up_the_offer_asks_which_treatment_came_first() -> None:
+    messages, events = run(ActionWaitTime(), tracker("yes please", "affirm", dates_offered=True))
+    assert messages[0]["text"] == "Which treatment did you have (or have booked) first?"
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Botox", "Microneedling"]
+    assert events == [SlotSet("asking_for", "previous_treatment")]
+
+
+def test_a_treatment_alone_asks_for_its_date() -> None:
+    messages, events = run(ActionWaitTime(), tracker("botox", "inform", asking_for="previous_treatment"))
+    assert messages[0]["text"].startswith("When did you have Botox, or when is it booked?")
+    assert events == [SlotSet("previous_treatment", "botox"), SlotSet("asking_for", "previous_date")]
+
+
+def test_a_treatment_button_completes_a_plan_started_from_a_date() -> None:
+    button = [{"entity": "treatment", "value": "microneedling"}]
+    state = tracker('/inform{"treatment": "microneedling"}', "inform", entities=button,
+                    previous_date="2026-11-16", asking_for="previous_treatment")
+    messages, events = run(ActionWaitTime(), state)
+    assert messages[1]["custom"]["wait_plan"]["earliest_date"] == "2026-11-30"
+    assert SlotSet("previous_treatment", "microneedling") in events
+
+
+def test_can_i_do_it_today_gets_not_yet_first() -> None:
+    state = tracker("can i do it today?", "wait_time", previous_treatment="botox", previous_date="2026-11-17")
+    messages, _ = run(ActionWaitTime(), state)
+    assert messages[0]["text"].startswith("Not yet. By the clinic's general guidance")
+    assert messages[1]["custom"]["wait_plan"]["days_remaining"] == 10
+
+
+def test_a_date_too_far_ahead_is_asked_again_with_the_reason_on_sms() -> None:
+    messages, _ = run(ActionWaitTime(), tracker("getting botox dec 5 2028", "wait_time", channel="sms"))
+    assert texts(messages) == [
+        "That date is more than 365 days away. Could you check it? Please send the date again, "
+        "e.g. \"Nov 3\" or \"5 days ago\"."
+    ]

@@ -1,0 +1,70 @@
+"""The custom NLU components, on Rasa messages as the pipeline hands them over."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.red_flag import RedFlagIntentOverride
+from components.unknown_words import UnknownWordsFallback
+
+
+def classified(text: str, intent: str, confidence: float = 0.97) -> Message:
+    """A message as DIET and the FallbackClassifier leave it."""
+    message = Message({TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence},
+                                     {"name": "report_symptom", "confidence": 0.01}])
+    return message
+
+
+def intent_of(message: Message) -> Dict[str, Any]:
+    return message.get(INTENT)
+
+
+def red_flag_component() -> RedFlagIntentOverride:
+    return RedFlagIntentOverride.create({}, None, None, None)  # type: ignore[arg-type]
+
+
+def test_a_red_flag_inside_a_question_becomes_a_symptom_report() -> None:
+    message = classified("what is microneedling? also my voice has gone hoarse since my botox", "what_is_microneedling")
+    red_flag_component().process([message])
+    assert intent_of(message) == {"name": "report_symptom", "confidence": 1.0}
+    ranking = [r["name"] for r in message.get(INTENT_RANKING_KEY)]
+    assert ranking == ["report_symptom", "what_is_microneedling"]  # no duplicate entry
+
+
+def test_an_ordinary_question_keeps_its_intent() -> None:
+    message = classified("can botox cause trouble swallowing?", "risks")
+    red_flag_component().process([message])
+    assert intent_of(message)["name"] == "risks"
+
+
+def test_a_button_payload_is_never_overridden() -> None:
+    message = classified("/what_is_botox", "what_is_botox")
+    red_flag_component().process([message])
+    assert intent_of(message)["name"] == "what_is_botox"
+
+
+def trained_unknown_words(tmp_path: Any) -> UnknownWordsFallback:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("unknown_words")
+    config = {**UnknownWordsFallback.get_default_config()}
+    component = UnknownWordsFallback.create(config, storage, resource, None)  # type: ignore[arg-type]
+    examples = [Message({TEXT: t, INTENT: "what_is_botox"}) for t in ("what is botox", "how long does botox last")]
+    component.train(TrainingData(training_examples=examples))
+    return UnknownWordsFallback.load(config, storage, resource, None)  # type: ignore[arg-type]
+
+
+def test_keyboard_mashing_is_sent_to_the_rephrase_answer(tmp_path: Any) -> None:
+    component = trained_unknown_words(tmp_path)
+    mashing = classified("zzqx blorp", "what_is_botox", 0.99)
+    known = classified("what is botx", "what_is_botox", 0.99)  # one typo is still a known word
+    component.process([mashing, known])
+    assert intent_of(mashing) == {"name": "nlu_fallback", "confidence": 1.0}
+    assert intent_of(known)["name"] == "what_is_botox"
