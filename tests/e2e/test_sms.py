@@ -20,6 +20,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from channels.gsm import SMS_MAX_CHARS
 from clinic.protocol import current_protocol
 
 GSM_BASIC = (
@@ -27,7 +28,7 @@ GSM_BASIC = (
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM_EXTENSION = "^{}\\[~]|€"
-MAX_SMS = 306
+MAX_SMS = SMS_MAX_CHARS
 DATE_RE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
     r"|\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from channels.gsm import SMS_MAX_CHARS
 from clinic.answers import DISCLAIMER_RESPONSE, load_answers, render_response, select_variation
 from clinic.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol, parse_protocol
 
@@ -115,7 +116,7 @@ def test_disclaimer_text_is_written_once() -> None:
 def test_sms_variation_is_short_and_default_is_not_used_for_sms() -> None:
     sms = render_response(ANSWERS, "what_is_botox", "sms", VALUES)["text"]
     web = render_response(ANSWERS, "what_is_botox", "socketio", VALUES)["text"]
-    assert len(sms) <= 306 and len(sms) < len(web)
+    assert len(sms) <= SMS_MAX_CHARS and len(sms) < len(web)
 
 
 def test_no_answer_hard_codes_a_waiting_period() -> None:

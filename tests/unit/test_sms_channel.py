@@ -18,7 +18,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from twilio.request_validator import RequestValidator
 
-from channels.gsm import gsm_length, is_gsm7
+from channels.gsm import SMS_MAX_CHARS, gsm_length, is_gsm7
 from channels.sms import SmsInput, WebhookResult
 from channels.sms_format import sender_id
 from clinic.protocol import current_protocol
@@ -250,7 +250,7 @@ async def test_long_answer_fits_with_disclaimer(tmp_path: Path, caplog: pytest.L
     with caplog.at_level(logging.WARNING):
         text = message_text(await post(make_channel(tmp_path), FakeBot(), form("long")))
     assert text is not None
-    assert gsm_length(text) <= 306 and is_gsm7(text)
+    assert gsm_length(text) <= SMS_MAX_CHARS and is_gsm7(text)
     assert text.startswith("Sentence 0 ") and text.endswith(DISCLAIMER)
     assert "shortened" in caplog.text
 
@@ -334,7 +334,7 @@ async def test_help(tmp_path: Path) -> None:
     text = message_text(await post(make_channel(tmp_path), bot, form(" info ")))
     protocol = current_protocol()
     assert text and protocol.clinic_name in text and protocol.phone in text and "STOP" in text
-    assert gsm_length(text) <= 306 and is_gsm7(text)
+    assert gsm_length(text) <= SMS_MAX_CHARS and is_gsm7(text)
     assert bot.received == []
 
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from channels import sms_format as fmt
-from channels.gsm import gsm_length, is_gsm7
+from channels.gsm import SMS_MAX_CHARS, gsm_length, is_gsm7
 from clinic.protocol import current_protocol
 
 DISCLAIMER = "General info, not medical advice."
@@ -132,7 +132,7 @@ def test_long_reply_drops_trailing_sentences_keeps_disclaimer() -> None:
     body = "First sentence stays. " + _long_sentences(8)
     fitted = fmt.fit_reply([body + " " + DISCLAIMER + " Book online."])
     assert fitted.shortened
-    assert gsm_length(fitted.text) <= 306
+    assert gsm_length(fitted.text) <= SMS_MAX_CHARS
     assert fitted.text.startswith("First sentence stays.")
     assert "not medical advice" in fitted.text
     # whole sentences only: every kept piece still ends a sentence
@@ -145,13 +145,13 @@ def test_long_reply_drops_trailing_sentences_keeps_disclaimer() -> None:
 def test_disclaimer_in_separate_message_kept() -> None:
     fitted = fmt.fit_reply([_long_sentences(10), DISCLAIMER])
     assert fitted.text.endswith("\n\n" + DISCLAIMER)
-    assert gsm_length(fitted.text) <= 306
+    assert gsm_length(fitted.text) <= SMS_MAX_CHARS
 
 
 def test_options_dropped_only_after_sentences() -> None:
     options = [fmt.Option(f"Topic number {i} with a long title", f"/t{i}") for i in range(1, 10)]
     fitted = fmt.fit_reply(["Sorry, I didn't get that. Could you rephrase?", DISCLAIMER], options)
-    assert gsm_length(fitted.text) <= 306
+    assert gsm_length(fitted.text) <= SMS_MAX_CHARS
     assert "Sorry, I didn't get that." in fitted.text
     assert "not medical advice" in fitted.text
     assert 0 < len(fitted.options) < 9
@@ -168,14 +168,14 @@ def test_extension_characters_count_double_when_fitting() -> None:
 def test_last_resort_cuts_between_words() -> None:
     text = " ".join(["word"] * 100)  # one "sentence" far too long
     fitted = fmt.fit_reply([text])
-    assert gsm_length(fitted.text) <= 306
+    assert gsm_length(fitted.text) <= SMS_MAX_CHARS
     assert fitted.text.endswith("word...")
 
 
 def test_overlong_opening_sentence_shortened_disclaimer_kept() -> None:
     text = " ".join(["word"] * 100) + ". " + DISCLAIMER
     fitted = fmt.fit_reply([text])
-    assert gsm_length(fitted.text) <= 306
+    assert gsm_length(fitted.text) <= SMS_MAX_CHARS
     assert fitted.text.startswith("word word")
     assert fitted.text.endswith("word... " + DISCLAIMER)
 
@@ -228,4 +228,4 @@ def test_fixed_texts_fit_and_carry_clinic_details() -> None:
         fmt.apology_text(protocol),
         fmt.empty_body_text(protocol),
     ):
-        assert is_gsm7(text) and gsm_length(text) <= 306, text
+        assert is_gsm7(text) and gsm_length(text) <= SMS_MAX_CHARS, text
