@@ -8,6 +8,7 @@ what the patient told us in slots and sends the clinic's wording.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -23,6 +24,7 @@ from clinic.wait_dialogue import (
     parse_iso_date,
     plan_answer_name,
 )
+from clinic.wait_plan import format_day
 
 # Which fact the bot last asked for (previous_treatment / previous_date), so
 # that a question answered in between is followed by the same question again.
@@ -51,6 +53,15 @@ def treatment_from_button(tracker: Tracker) -> Optional[str]:
     for value in tracker.get_latest_entity_values("treatment"):
         if value in TREATMENTS:
             return value
+    return None
+
+
+def date_from_button(tracker: Tracker) -> Optional[dt.date]:
+    """A date picked with a button (/inform{"treatment_date": "2026-11-27"})."""
+    for value in tracker.get_latest_entity_values("treatment_date"):
+        picked = parse_iso_date(value)
+        if picked:
+            return picked
     return None
 
 
@@ -85,7 +96,7 @@ class ActionWaitTime(Action):
             text = ""  # a button payload carries no words to read
         reply = decide_wait_reply(
             text, today(), current_protocol(), known_treatment(tracker),
-            latest_intent(tracker), treatment_from_button(tracker),
+            latest_intent(tracker), treatment_from_button(tracker), date_from_button(tracker),
         )
         treatment = reply.previous_treatment
         remembered: List[EventType] = [SlotSet("previous_treatment", treatment)] if treatment else []
@@ -99,6 +110,14 @@ class ActionWaitTime(Action):
             return [*asked, SlotSet("previous_date", reply.previous_date.isoformat())]
         if reply.kind == "ask_date":
             send_question(dispatcher, tracker, "previous_date", treatment)
+            return [*remembered, SlotSet(ASKING_FOR, "previous_date")]
+        if reply.kind == "ask_which_date":
+            assert reply.choices is not None
+            first, second = reply.choices
+            send_answer(dispatcher, tracker, "ask_which_date", {
+                "first_day": format_day(first, today()), "second_day": format_day(second, today()),
+                "first_iso": first.isoformat(), "second_iso": second.isoformat(),
+            })
             return [*remembered, SlotSet(ASKING_FOR, "previous_date")]
         if reply.kind == "reask_date":
             assert reply.refusal is not None

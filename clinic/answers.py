@@ -95,7 +95,7 @@ def render_response(
         text = f"{text}\n{disclaimer}" if text else disclaimer
     message: Dict[str, Any] = {"text": text}
     buttons = [
-        {"title": fill_template(b["title"], values), "payload": b["payload"]}
+        {"title": fill_template(b["title"], values), "payload": fill_template(b["payload"], values)}
         for b in variation.get("buttons") or []
     ]
     if buttons:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from clinic.dates import understand_message
 from clinic.dates.resolvers import DateRefusal
@@ -37,13 +37,15 @@ class KnownTreatment:
 @dataclass(frozen=True)
 class WaitReply:
     """The decision. `kind` is one of: plan, ask_treatment, ask_date,
-    reask_date, general. A reask carries the refusal that explains it."""
+    reask_date, ask_which_date, general. A reask carries the refusal that
+    explains it; ask_which_date the two dates a careful reader could mean."""
 
     kind: str
     previous_treatment: Optional[str] = None
     previous_date: Optional[dt.date] = None
     plan: Optional[WaitPlan] = None
     refusal: Optional[DateRefusal] = None
+    choices: Optional[Tuple[dt.date, dt.date]] = None  # ask_which_date: the two dates to offer
     asks_about_today: bool = False
     answer_values: Dict[str, Any] = field(default_factory=dict)
 
@@ -71,8 +73,9 @@ def decide_wait_reply(
     known: KnownTreatment,
     intent: Optional[str] = None,
     stated_treatment: Optional[str] = None,
+    stated_date: Optional[dt.date] = None,
 ) -> WaitReply:
-    """`stated_treatment` is a treatment given without words (a button)."""
+    """`stated_treatment` and `stated_date` are given without words (buttons)."""
     # A correction of a planned date ("sorry, I meant the 5th") is read ahead.
     planned = known.previous_date is not None and known.previous_date > today
     reading = understand_message(
@@ -92,6 +95,12 @@ def decide_wait_reply(
     ):
         # "can I do it today?" asks about the next treatment, not a new date.
         return _plan(known.previous_treatment or "botox", known.previous_date, today, protocol, True)
+    if stated_date is not None:  # the patient picked one of two dates we offered
+        if previous is None:
+            return WaitReply("ask_treatment", previous_date=stated_date)
+        return _plan(previous, stated_date, today, protocol, False)
+    if resolution.choices:
+        return WaitReply("ask_which_date", previous_treatment=previous, choices=resolution.choices)
     if resolution.ok:
         if previous is None:
             return WaitReply("ask_treatment", previous_date=resolution.date)

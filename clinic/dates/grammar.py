@@ -20,6 +20,7 @@ from clinic.dates.resolvers import (
     Resolver,
     add_months,
     day_of_month_resolver,
+    either_reading_candidate,
     fixed,
     from_day,
     month_day_candidate,
@@ -28,6 +29,7 @@ from clinic.dates.resolvers import (
     weekday_resolver,
     year_of,
 )
+from clinic.dates.special_days import special_candidates
 from clinic.words import (
     DAY_NAMES,
     DAY_NUM,
@@ -120,6 +122,15 @@ _WEEKDAY_RE = _R(
 )
 
 
+# A weekday abbreviation that is an ordinary word here: "sat in the sun", "the sun", "i sat".
+_WORD_BEFORE = _R(r"\b(?:the|a|in|i|we|he|she|they|you|just|and|of|under|got|get)\s+$")
+_WORD_AFTER = _R(r"\s+(?:in|on|down|out|by|with|at|up|there|here|around|for|outside|all|is|was|and)\b")
+
+
+def _ordinary_word(low: str, start: int, end: int) -> bool:
+    return bool(_WORD_BEFORE.search(low[:start]) or _WORD_AFTER.match(low[end:]))
+
+
 def find_candidates(low: str, month_first: bool) -> List[Candidate]:
     """Every date-like span in the (lowercase) message, longest first wins."""
     cands: List[Candidate] = []
@@ -150,10 +161,14 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         for m in regex.finditer(low):
             a, b = int(m.group("a")), int(m.group("b"))
             month, day = (a, b) if month_first else (b, a)
+            year = year_of(m.group("y"))
+            if a != b and a <= 12 and b <= 12:  # "11/3": November 3 or 11 March? Ask.
+                add(either_reading_candidate(m.start(), m.end(), (month, day), (day, month), year))
+                continue
             # Only one reading can be a date ("13/10"): take it.
             if month > 12 and day <= 12:
                 month, day = day, month
-            add(month_day_candidate(m.start(), m.end(), month, day, year_of(m.group("y"))))
+            add(month_day_candidate(m.start(), m.end(), month, day, year))
 
     for regex in (_MONTH_DAY_RE, _DAY_MONTH_RE):
         for m in regex.finditer(low):
@@ -191,13 +206,15 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         mod = (m.group("mod") or "").split()
         week = m.group("week") or m.group("week0")
         full = re.fullmatch(WD_FULL, wd_text) is not None
-        if not full and not (mod or week):
-            continue  # "sat", "sun", "wed" alone are ordinary words
+        if not full and not (mod or week) and _ordinary_word(low, m.start("wd"), m.end("wd")):
+            continue  # "sat in the sun", "we wed in june"
         weekday = weekday_number(wd_text)
         if week:
             offset = {"last": -1, "this": 0, "next": 1}[week.split()[0]]
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{offset}"),
                            cue=PAST if offset < 0 else FUTURE if offset > 0 else None))
+        elif mod == ["last"]:  # this week's or last week's, when this week's has passed
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "last?"), cue=PAST))
         elif m.group("gone") or (mod and mod[-1] in ("last", "past")):
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "last"), cue=PAST))
         elif mod and mod[-1] == "next":
@@ -205,7 +222,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         elif mod and mod[-1] == "coming":
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "coming"), cue=FUTURE))
         elif mod == ["this"]:
-            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "this"), ambiguous=True))
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "this"), ambiguous=True, no_tense=FUTURE))
         else:
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "bare"), ambiguous=True,
                            weekday=weekday))
@@ -227,6 +244,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
     for m in _VAGUE_MONTH_RE.finditer(low):
         add(Candidate(m.start(), m.end(), None, vague=True))
 
+    cands.extend(special_candidates(low))
     cands.extend(_weekday_with_date(low, cands))
     # Longest span wins among overlaps; concrete beats vague at equal length.
     cands.sort(key=lambda c: (-(c.end - c.start), c.vague, c.start))

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
 from clinic.dates.grammar import find_candidates
-from clinic.dates.resolvers import FUTURE, PAST, UNKNOWN, Candidate, DateRefusal, add_months
+from clinic.dates.resolvers import FUTURE, PAST, UNKNOWN, Candidate, DateRefusal, TwoDates, add_months
 from clinic.dates.tense import sentence_tense, spacy_date_hint
 from clinic.dates.treatments import (
     ASK_WORDS,
@@ -87,6 +87,8 @@ class DateResolution:
     tense: str  # "past" | "future" | "unknown": what the message says
     matched_text: str | None
     refusal: DateRefusal | None  # why the date can't be used; its wording is the clinic's
+    # Two dates a careful reader could both mean ("next friday" on a Wednesday): ask which.
+    choices: Tuple[dt.date, dt.date] | None = None
 
     @property
     def ok(self) -> bool:
@@ -198,6 +200,8 @@ def _resolve(
     try:
         if tense == UNKNOWN and cand.ambiguous and default_tense:
             when = cand.resolve(default_tense, today)
+        elif tense == UNKNOWN and cand.no_tense:
+            when = cand.resolve(cand.no_tense, today)
         elif tense == UNKNOWN and cand.ambiguous:
             past = cand.resolve(PAST, today)
             direction = PAST
@@ -213,6 +217,8 @@ def _resolve(
             when = cand.resolve(FUTURE if tense == FUTURE else PAST, today)
     except DateRefusal as refusal:
         return _refused(tense, matched, refusal), treatments
+    except TwoDates as two:
+        return DateResolution(None, tense, matched, None, two.choices), treatments
 
     if (when - today).days > rules.max_days_ahead:
         refusal = DateRefusal("too_far_future", "date_too_far_ahead", max_days_ahead=rules.max_days_ahead)

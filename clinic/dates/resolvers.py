@@ -37,6 +37,15 @@ class DateRefusal(Exception):
         return hash((self.code, self.answer))
 
 
+class TwoDates(Exception):
+    """A careful reader could take the phrase two ways ("next friday" said on
+    a Wednesday): the patient is asked which, never one picked silently."""
+
+    def __init__(self, first: dt.date, second: dt.date) -> None:
+        super().__init__(f"{first} or {second}")
+        self.choices = (first, second)
+
+
 def no_such_day(day: int) -> DateRefusal:
     return DateRefusal("impossible_date", "date_no_such_day", day=ordinal_suffix(day))
 
@@ -60,6 +69,7 @@ class Candidate:
     vague: bool = False
     is_calendar_date: bool = False  # "nov 3", "11/3", "the 3rd": may follow a weekday
     weekday: int | None = None  # a plain weekday ("on monday"): may precede a date
+    no_tense: str | None = None  # the direction when the sentence gives no tense ("this friday": ahead)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -139,26 +149,33 @@ def day_of_month_resolver(day: int) -> Resolver:
 
 
 def weekday_resolver(weekday: int, mode: str) -> Resolver:
-    """Resolve a weekday. mode: last | next | this | coming | bare | week-1 | week0 | week1."""
+    """Resolve a weekday. mode: last | last? | next | this | coming | bare | week-1 | week0 | week1."""
 
     def resolve(direction: str, today: dt.date) -> dt.date:
         monday = today - dt.timedelta(days=today.weekday())
         if mode.startswith("week"):
             return monday + dt.timedelta(days=7 * int(mode[4:]) + weekday)
-        if mode == "last":
-            return today - dt.timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+        recent = today - dt.timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+        coming = today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+        if mode == "last":  # "this past friday", "friday just gone": the most recent one
+            return recent
+        if mode == "last?":  # "last monday" said on a Wednesday: this week's, or last week's?
+            if recent >= monday:
+                raise TwoDates(recent, recent - dt.timedelta(days=7))
+            return recent
         if mode == "next":
-            return monday + dt.timedelta(days=7 + weekday)
+            following = monday + dt.timedelta(days=7 + weekday)
+            if coming != following:  # "next friday" said on a Wednesday: this week's, or next week's?
+                raise TwoDates(coming, following)
+            return following
         if mode == "coming":
-            return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+            return coming
         if mode == "this":
             if direction == PAST:
                 return today - dt.timedelta(days=(today.weekday() - weekday) % 7)
             return today + dt.timedelta(days=(weekday - today.weekday()) % 7)
         # bare: never today
-        if direction == FUTURE:
-            return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
-        return today - dt.timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+        return coming if direction == FUTURE else recent
 
     return resolve
 
@@ -204,3 +221,18 @@ def month_day_candidate(start: int, end: int, month: int, day: int, year: int | 
     if year is not None:
         return Candidate(start, end, exact(year, month, day), is_calendar_date=True)
     return Candidate(start, end, month_day_resolver(month, day), ambiguous=True, is_calendar_date=True)
+
+
+def either_reading_candidate(
+    start: int, end: int, first: tuple[int, int], second: tuple[int, int], year: int | None
+) -> Candidate:
+    """A numeric date both of whose readings ((month, day) each) are real dates."""
+    readings = [month_day_candidate(start, end, month, day, year) for month, day in (first, second)]
+
+    def resolve(direction: str, today: dt.date) -> dt.date:
+        dates = [c.resolve(direction, today) for c in readings if c.resolve is not None]
+        if len(dates) == 2 and dates[0] != dates[1]:
+            raise TwoDates(dates[0], dates[1])
+        return dates[0]
+
+    return Candidate(start, end, resolve, ambiguous=year is None, is_calendar_date=True)

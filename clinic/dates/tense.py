@@ -76,7 +76,7 @@ def _classify_verb(verb: Any) -> str | None:
         return FUTURE
     if aux_words & _ASK_MODALS:
         return None
-    if aux_words & _HAVE or aux_words & _BE_PAST:
+    if (aux_words & _HAVE and verb.tag_ == "VBN") or aux_words & _BE_PAST:  # "have had", not "have needling"
         return PAST
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
         return FUTURE
@@ -89,13 +89,18 @@ def _classify_verb(verb: Any) -> str | None:
 
 def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]]) -> str | None:
     """Tense of the verb governing the first span (date, then treatment) that has one."""
-    for start, end in spans:
+    for index, (start, end) in enumerate(spans):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
         token = span.root
+        if index == 0 and token.pos_ in ("VERB", "AUX"):
+            # The date word itself parsed as a verb ("this sat" as "sit"): start above it.
+            if token.head.i == token.i:
+                continue
+            token = token.head
         seen = 0
-        while token.pos_ not in ("VERB", "AUX") and token.head is not token and seen < 8:
+        while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i and seen < 8:
             token = token.head
             seen += 1
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):

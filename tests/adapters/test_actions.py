@@ -116,7 +116,7 @@ def test_an_unclear_reply_to_our_date_question_is_read_as_a_date() -> None:
     messages, events = run(ActionAnswer(), state)
     assert texts(messages) == [
         "February 30 isn't a real date. Please tell me the date again, "
-        "for example: \"Nov 3\", \"last Tuesday\" or \"5 days ago\"."
+        "for example: \"Nov 3\", \"yesterday\" or \"5 days ago\"."
     ]
     assert SlotSet("asking_for", "previous_date") in events
 
@@ -196,3 +196,25 @@ def test_a_date_too_far_ahead_is_asked_again_with_the_reason_on_sms() -> None:
         "That date is more than 365 days away. Could you check it? Please send the date again, "
         "e.g. \"Nov 3\" or \"5 days ago\"."
     ]
+
+
+def test_two_possible_dates_get_a_question_with_both_as_buttons(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tracker("getting botox next friday, when can i do microneedling", "wait_time")
+    monkeypatch.setattr(actions.wait_time, "today", lambda: dt.date(2026, 11, 25))  # a Wednesday
+    messages, events = run(ActionWaitTime(), state)
+    assert texts(messages) == [
+        "Just to be sure I count from the right day: did you mean Friday, November 27 or Friday, December 4?"
+    ]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        '/inform{"treatment_date": "2026-11-27"}', '/inform{"treatment_date": "2026-12-04"}']
+    assert events == [SlotSet("previous_treatment", "botox"), SlotSet("asking_for", "previous_date")]
+
+
+def test_the_date_picked_with_a_button_gives_the_plan() -> None:
+    picked = [{"entity": "treatment_date", "value": "2026-12-04"}]
+    state = tracker('/inform{"treatment_date": "2026-12-04"}', "inform", entities=picked,
+                    previous_treatment="botox", asking_for="previous_date")
+    messages, events = run(ActionWaitTime(), state)
+    assert messages[1]["custom"]["wait_plan"]["previous_date"] == "2026-12-04"
+    assert messages[1]["custom"]["wait_plan"]["earliest_date"] == "2026-12-18"
+    assert SlotSet("previous_date", "2026-12-04") in events

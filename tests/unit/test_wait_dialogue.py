@@ -41,7 +41,7 @@ def test_a_correction_keeps_the_treatment_and_changes_the_date() -> None:
 
 
 def test_a_date_with_no_treatment_asks_which_came_first() -> None:
-    reply = decide_wait_reply("it was last tuesday", TODAY, PROTOCOL, NOTHING, "inform")
+    reply = decide_wait_reply("it was this past tuesday", TODAY, PROTOCOL, NOTHING, "inform")
     assert reply.kind == "ask_treatment" and reply.previous_date == dt.date(2026, 11, 17)
 
 
@@ -117,7 +117,7 @@ def test_can_i_do_it_today_after_a_plan_asks_about_the_known_plan() -> None:
 
 
 def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
-    """Bot asked "which treatment first?" after "it was last tuesday"; the
+    """Bot asked "which treatment first?" after "it was this past tuesday"; the
     patient taps Botox (a payload with no words)."""
     known = KnownTreatment(None, dt.date(2026, 11, 17))
     reply = decide_wait_reply("", TODAY, PROTOCOL, known, "inform", stated_treatment="botox")

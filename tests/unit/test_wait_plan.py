@@ -176,7 +176,7 @@ def test_format_day(day: D, today: D | None, text: str) -> None:
     "text, previous, previous_date, earliest, days_remaining",
     [
         ("I had microneedling 3 days ago, when can I get Botox?", "microneedling", "2026-11-18", "2026-12-02", 11),
-        ("I had Botox last Tuesday, when can I get microneedling?", "botox", "2026-11-17", "2026-12-01", 10),
+        ("I had Botox this past Tuesday, when can I get microneedling?", "botox", "2026-11-17", "2026-12-01", 10),
         ("had botox on the 3rd, when can i do microneedling", "botox", "2026-11-03", "2026-11-17", 0),
         ("im getting botox next friday, when can i book microneedling", "botox", "2026-11-27", "2026-12-11", 20),
     ],

@@ -1,0 +1,84 @@
+"""Dates the main grammar leaves out: holidays, weekends, "a week and a half
+ago", "a week from friday". Each may resolve to two dates a careful reader
+could both mean; then the patient is asked which (TwoDates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import List
+
+from clinic.dates.holidays import HOLIDAY_PATTERNS, holiday_resolver
+from clinic.dates.resolvers import FUTURE, PAST, Candidate, Resolver, TwoDates, weekday_resolver
+from clinic.words import NUMBER, WD_ANY, number_value, weekday_number
+
+_HOLIDAY = "|".join(f"(?P<{name}>{pattern})" for name, pattern in HOLIDAY_PATTERNS.items())
+_HOLIDAY_RE = re.compile(
+    rf"\b(?:(?:the\s+)?day\s+(?P<shift>before|after)\s+)?(?:{_HOLIDAY})\b"
+    rf"(?:\s+(?P<ymod>this|last|next)\s+(?:year|yr)\b)?"
+)
+# "around thanksgiving", "the week of christmas": near a holiday, not on it.
+_NEAR_HOLIDAY_RE = re.compile(
+    rf"\b(?:around|about|near|close\s+to|before|after|the\s+week\s+(?:of|before|after)|"
+    rf"the\s+weekend\s+(?:of|before|after)|sometime\s+around|over)\s+(?:the\s+)?(?:{_HOLIDAY})\b"
+)
+_WEEKEND_PAST_RE = re.compile(r"\b(?:last|this\s+past|past)\s+weekend\b")
+_WEEKEND_THIS_RE = re.compile(r"\b(?:this|this\s+coming|coming|on\s+the|over\s+the|during\s+the)\s+weekend\b")
+_WEEK_AND_A_HALF_RE = re.compile(
+    r"\b(?P<in>in\s+)?(?:a|one)\s+(?:week|wk)\s+and\s+a\s+half(?P<ago>\s+ago)?\b"
+)
+_WEEKS_FROM_WEEKDAY_RE = re.compile(
+    rf"\b(?P<num>{NUMBER})\s*(?:weeks?|wks?)\s+from\s+(?:this\s+)?(?P<wd>{WD_ANY})\b"
+)
+
+
+def _weekend(direction: str, today: dt.date) -> dt.date:
+    """Raise TwoDates: the Saturday and Sunday of the weekend meant."""
+    if direction == PAST:
+        sunday = today - dt.timedelta(days=(today.weekday() - 6 - 1) % 7 + 1)
+        raise TwoDates(sunday - dt.timedelta(days=1), sunday)
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7)
+    if today.weekday() == 6:
+        saturday = today - dt.timedelta(days=1)
+    raise TwoDates(saturday, saturday + dt.timedelta(days=1))
+
+
+def _week_and_a_half(sign: int) -> Resolver:
+    def resolve(direction: str, today: dt.date) -> dt.date:
+        raise TwoDates(today + dt.timedelta(days=10 * sign), today + dt.timedelta(days=11 * sign))
+
+    return resolve
+
+
+def _weeks_after(resolver: Resolver, weeks: int) -> Resolver:
+    def resolve(direction: str, today: dt.date) -> dt.date:
+        return resolver(direction, today) + dt.timedelta(weeks=weeks)
+
+    return resolve
+
+
+def special_candidates(low: str) -> List[Candidate]:
+    found: List[Candidate] = []
+    for m in _HOLIDAY_RE.finditer(low):
+        name = next(n for n in HOLIDAY_PATTERNS if m.group(n))
+        ymod = m.group("ymod")
+        offset = {"this": 0, "last": -1, "next": 1}[ymod] if ymod else None
+        shift = {"before": -1, "after": 1}.get(m.group("shift") or "", 0)
+        cue = PAST if ymod == "last" else FUTURE if ymod == "next" else None
+        found.append(Candidate(m.start(), m.end(), holiday_resolver(name, offset, shift), cue=cue,
+                               ambiguous=offset is None, is_calendar_date=True))
+    for m in _NEAR_HOLIDAY_RE.finditer(low):
+        found.append(Candidate(m.start(), m.end(), None, vague=True))
+    for m in _WEEKEND_PAST_RE.finditer(low):
+        found.append(Candidate(m.start(), m.end(), _weekend, cue=PAST))
+    for m in _WEEKEND_THIS_RE.finditer(low):
+        no_tense = FUTURE if m.group().startswith(("this", "coming")) else PAST
+        found.append(Candidate(m.start(), m.end(), _weekend, ambiguous=True, no_tense=no_tense))
+    for m in _WEEK_AND_A_HALF_RE.finditer(low):
+        if m.group("ago") or m.group("in"):
+            sign = -1 if m.group("ago") else 1
+            found.append(Candidate(m.start(), m.end(), _week_and_a_half(sign), cue=PAST if sign < 0 else FUTURE))
+    for m in _WEEKS_FROM_WEEKDAY_RE.finditer(low):
+        coming = weekday_resolver(weekday_number(m.group("wd")), "coming")
+        found.append(Candidate(m.start(), m.end(), _weeks_after(coming, number_value(m.group("num"))), cue=FUTURE))
+    return found

@@ -1,0 +1,166 @@
+"""Score a trained model on held-out sets, the way a patient would meet it.
+
+    python scripts/score_heldout.py --intents tests/nlu/independent/*.yml \
+        --dates tests/data/independent/*.yml [--model models/] [--json out.json]
+
+Intent sets (Rasa NLU YAML): accuracy, the per-intent confusion table, the
+confidently wrong answers (wrong with confidence >= 0.8), what happened to
+the questions about something else (out-of-scope answer, rephrase answer, or
+our content), and red-flag reports answered as anything else.
+
+Dated sentences (tests/data/ format, each with its own `today`): the message
+goes through the model's NLU and, when the intent is routed to the wait-date
+action, through the same dialogue decision the action makes, with the clock
+pinned to the sentence's `today`. Each is then: right (a plan with the right
+treatment and date, or a question back when the writer marked two readings),
+a wrong date (a plan with any other date: the worst outcome), a question
+(asked for the date or treatment), or no plan (another answer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from clinic.protocol import load_protocol  # noqa: E402
+from clinic.wait_dialogue import KnownTreatment, decide_wait_reply  # noqa: E402
+
+# Where the rules send each intent (data/rules/): these reach the wait-date action.
+WAIT_ACTION_INTENTS = {"wait_time", "inform"}
+# Answers with Botox or microneedling content.
+OUR_CONTENT = {"what_is_microneedling", "what_is_botox", "combine", "wait_time", "too_soon", "risks",
+               "recovery", "inform"}
+CONFIDENT = 0.8
+
+
+def read_intent_examples(path: Path) -> List[Tuple[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    examples = []
+    for block in data.get("nlu", []):
+        for line in str(block.get("examples", "")).splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                examples.append((line[2:].strip(), block["intent"]))
+    return examples
+
+
+def read_dated(path: Path) -> List[Dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [dict(entry, today=entry.get("today", data["today"])) for entry in data["sentences"]]
+
+
+async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(model)
+    return [await agent.parse_message(text) for text in texts]
+
+
+def score_intents(examples: List[Tuple[str, str]], parses: List[Dict[str, Any]]) -> Dict[str, Any]:
+    confusion: Dict[str, Counter] = defaultdict(Counter)
+    confidently_wrong = []
+    out_of_scope = Counter()
+    red_flags_missed = []
+    for (text, gold), parse in zip(examples, parses):
+        predicted = parse["intent"]["name"]
+        confidence = float(parse["intent"].get("confidence") or 0.0)
+        confusion[gold][predicted] += 1
+        if predicted != gold and confidence >= CONFIDENT:
+            confidently_wrong.append({"text": text, "gold": gold, "predicted": predicted,
+                                      "confidence": round(confidence, 3)})
+        if gold == "out_of_scope":
+            kind = ("out_of_scope" if predicted == "out_of_scope" else "rephrase" if predicted == "nlu_fallback"
+                    else "our_content" if predicted in OUR_CONTENT else "other")
+            out_of_scope[kind] += 1
+        if gold == "report_symptom" and predicted != "report_symptom":
+            red_flags_missed.append({"text": text, "predicted": predicted})
+    total = sum(sum(c.values()) for c in confusion.values())
+    correct = sum(c[gold] for gold, c in confusion.items())
+    return {
+        "lines": total, "accuracy": correct / total if total else 0.0,
+        "confusion": {gold: dict(c) for gold, c in sorted(confusion.items())},
+        "confidently_wrong": confidently_wrong, "out_of_scope": dict(out_of_scope),
+        "red_flags_missed": red_flags_missed,
+    }
+
+
+def dated_outcome(entry: Dict[str, Any], parse: Dict[str, Any], protocol: Any) -> str:
+    intent = parse["intent"]["name"]
+    if intent not in WAIT_ACTION_INTENTS:
+        return "no_plan"
+    today = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(entry["today"])
+    reply = decide_wait_reply(entry["text"], today, protocol, KnownTreatment(), intent)
+    if reply.kind == "plan":
+        if "ask" in entry:
+            return "wrong_date"  # two readings, one picked silently
+        right = reply.plan.previous_date == entry["date"] and reply.plan.previous_treatment == entry["previous"]
+        return "right" if right else "wrong_date"
+    if reply.kind == "ask_which_date" and "ask" in entry:
+        return "right"
+    if reply.kind in ("ask_treatment", "ask_date", "reask_date", "ask_which_date"):
+        return "question"
+    return "no_plan"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--intents", nargs="*", type=Path, default=[])
+    parser.add_argument("--dates", nargs="*", type=Path, default=[])
+    parser.add_argument("--model", default=str(ROOT / "models"))
+    parser.add_argument("--json", type=Path, help="write the full results here")
+    parser.add_argument("--show", type=int, default=15, help="how many confidently wrong lines to print")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+    examples = [e for path in args.intents for e in read_intent_examples(path)]
+    dated = [e for path in args.dates for e in read_dated(path)]
+    parses = asyncio.run(parse_all(args.model, [t for t, _ in examples] + [e["text"] for e in dated]))
+    results: Dict[str, Any] = {}
+    if examples:
+        intents = score_intents(examples, parses[:len(examples)])
+        results["intents"] = intents
+        print(f"intent accuracy: {intents['accuracy']:.3f} on {intents['lines']} lines "
+              f"({', '.join(p.name for p in args.intents)})")
+        print(f"confidently wrong (>= {CONFIDENT}): {len(intents['confidently_wrong'])}")
+        print(f"questions about something else: {intents['out_of_scope']}")
+        print(f"red-flag reports answered as anything else: {len(intents['red_flags_missed'])}")
+        print("per intent (gold: right/total, then what the wrong ones became):")
+        for gold, predicted in intents["confusion"].items():
+            total = sum(predicted.values())
+            wrong = {p: n for p, n in sorted(predicted.items(), key=lambda x: -x[1]) if p != gold}
+            print(f"  {gold:22s} {predicted.get(gold, 0):3d}/{total:<3d} {wrong if wrong else ''}")
+        for line in intents["confidently_wrong"][:args.show]:
+            print(f"    {line['gold']:>20s} -> {line['predicted']:20s} {line['confidence']:.2f}  {line['text']}")
+    if dated:
+        protocol = load_protocol()
+        outcomes = [dated_outcome(e, p, protocol) for e, p in zip(dated, parses[len(examples):])]
+        counts = Counter(outcomes)
+        results["dates"] = {"sentences": len(dated), **counts,
+                            "details": [{"text": e["text"], "outcome": o} for e, o in zip(dated, outcomes)]}
+        print(f"dated sentences: {len(dated)}: right {counts['right']} ({counts['right'] / len(dated):.1%}), "
+              f"wrong date {counts['wrong_date']}, question {counts['question']}, no plan {counts['no_plan']}")
+        for entry, outcome in zip(dated, outcomes):
+            if outcome in ("wrong_date", "no_plan"):
+                print(f"    {outcome:10s} {entry['text']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
