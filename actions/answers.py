@@ -12,12 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.messages import latest_intent, send_answer
 from actions.wait_time import ASKING_FOR, ActionWaitTime, send_question
 from clinic.answers import current_answers
+from clinic.follow_up import follow_up_answer
 from clinic.safety import symptom_answer_name
 
 logger = logging.getLogger(__name__)
 
 # After these, the bot does not repeat a question it was waiting on.
 SOCIAL = {"greet", "goodbye", "thank", "affirm"}
+# Answers a follow-up ("and botox?") can refer back to.
+LAST_TOPIC = "last_topic"
+TOPICS = {"what_is_botox", "what_is_microneedling", "combine", "wait_time", "too_soon", "risks", "recovery"}
 
 
 class ActionAnswer(Action):
@@ -30,6 +34,8 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         intent = latest_intent(tracker) or "nlu_fallback"
+        if intent == "follow_up":  # "and botox?": the last question, about the other treatment
+            intent = follow_up_answer(tracker.latest_message.get("text") or "", tracker.get_slot(LAST_TOPIC))
         if intent == "nlu_fallback" and tracker.get_slot(ASKING_FOR):
             # Unsure what it is, but we asked for a treatment or a date: try reading it as one.
             return await ActionWaitTime().run(dispatcher, tracker, domain)
@@ -44,6 +50,8 @@ class ActionAnswer(Action):
         asking_for = tracker.get_slot(ASKING_FOR)
         if asking_for and intent not in SOCIAL:  # a question in the middle of ours: answered, then ours again
             send_question(dispatcher, tracker, asking_for, tracker.get_slot("previous_treatment"))
+        if intent in TOPICS and tracker.get_slot(LAST_TOPIC) != intent:
+            return [SlotSet(LAST_TOPIC, intent)]
         return []
 
 

@@ -128,4 +128,4 @@ class ActionWaitTime(Action):
         # nothing is remembered; the offer leads to the questions that ask.
         send_answer(dispatcher, tracker, "wait_time")
         send_answer(dispatcher, tracker, "offer_dates")
-        return [SlotSet("dates_offered", True), SlotSet(ASKING_FOR, None)]
+        return [SlotSet("dates_offered", True), SlotSet(ASKING_FOR, None), SlotSet("last_topic", "wait_time")]

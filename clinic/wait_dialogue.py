@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
-from clinic.dates import understand_message
+from clinic.dates import TreatmentDateReading, understand_message
 from clinic.dates.resolvers import DateRefusal
 from clinic.protocol import TREATMENT_NAMES, ClinicProtocol
 from clinic.wait_plan import WaitPlan, compute_wait_plan, format_day
@@ -24,6 +24,23 @@ _CAN_I_TODAY = re.compile(
 )
 # Any question word: with "today/now/yet" it makes a "can I do it today?" question.
 _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)\b")
+
+
+# Intents whose question, when it names a treatment and its date, is really
+# "when can I have the other one?" (the NLU pipeline routes them to wait_time).
+TIMING_INTENTS = frozenset({"wait_time", "combine", "too_soon", "risks", "inform", "nlu_fallback"})
+
+
+def gives_treatment_date(reading: TreatmentDateReading) -> bool:
+    """The message names Botox or microneedling and a date for it (usable,
+    two possible ones, or one that must be asked again)."""
+    resolution = reading.date_resolution
+    refused = resolution.refusal.answer if resolution.refusal else None
+    # A vague or impossible date counts ("last week", "feb 30"); spaCy's guess
+    # that "the same day" is a date does not.
+    has_date = resolution.ok or resolution.choices is not None or refused not in (
+        None, "date_none_found", "date_not_exact")
+    return reading.previous_treatment is not None and has_date
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def score_intents(examples: List[Tuple[str, str]], parses: List[Dict[str, Any]])
     confidently_wrong = []
     out_of_scope = Counter()
     red_flags_missed = []
-    for (text, gold), parse in zip(examples, parses):
+    for (text, gold), parse in zip(examples, parses, strict=True):
         predicted = parse["intent"]["name"]
         confidence = float(parse["intent"].get("confidence") or 0.0)
         confusion[gold][predicted] += 1
@@ -147,13 +147,13 @@ def main() -> int:
             print(f"    {line['gold']:>20s} -> {line['predicted']:20s} {line['confidence']:.2f}  {line['text']}")
     if dated:
         protocol = load_protocol()
-        outcomes = [dated_outcome(e, p, protocol) for e, p in zip(dated, parses[len(examples):])]
+        outcomes = [dated_outcome(e, p, protocol) for e, p in zip(dated, parses[len(examples):], strict=True)]
         counts = Counter(outcomes)
         results["dates"] = {"sentences": len(dated), **counts,
-                            "details": [{"text": e["text"], "outcome": o} for e, o in zip(dated, outcomes)]}
+                            "details": [{"text": e["text"], "outcome": o} for e, o in zip(dated, outcomes, strict=True)]}
         print(f"dated sentences: {len(dated)}: right {counts['right']} ({counts['right'] / len(dated):.1%}), "
               f"wrong date {counts['wrong_date']}, question {counts['question']}, no plan {counts['no_plan']}")
-        for entry, outcome in zip(dated, outcomes):
+        for entry, outcome in zip(dated, outcomes, strict=True):
             if outcome in ("wrong_date", "no_plan"):
                 print(f"    {outcome:10s} {entry['text']}")
     if args.json:

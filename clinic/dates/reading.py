@@ -57,7 +57,7 @@ Decisions (tested in tests/unit/test_dates.py)
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import Any, List, Sequence, Tuple
 
 from clinic.dates.grammar import find_candidates
 from clinic.dates.resolvers import FUTURE, PAST, UNKNOWN, Candidate, DateRefusal, TwoDates, add_months
@@ -171,7 +171,7 @@ def _strip_on(text: str) -> str:
 
 
 def _resolve(
-    text: str, today: dt.date, rules: DateRules, default_tense: str | None
+    text: str, today: dt.date, rules: DateRules, default_tense: str | None, doc: Any = None
 ) -> Tuple[DateResolution, TreatmentMention]:
     if default_tense not in (None, PAST, FUTURE):
         raise ValueError(f"default_tense must be None, 'past' or 'future', not {default_tense!r}")
@@ -180,7 +180,7 @@ def _resolve(
     treatments, mentions = order_treatments(low, [(c.start, c.end) for c in cands])
     prev_mention = next((m for m in mentions if m.treatment == treatments.previous_treatment), None)
     if not cands:
-        hint = spacy_date_hint(text)
+        hint = spacy_date_hint(text, doc)
         if hint and not re.fullmatch(r"\s*(?:\d+\s*)?(?:days?|weeks?|months?|years?)\s*", hint):
             return _refused(UNKNOWN, hint, DateRefusal("no_date", "date_not_exact", phrase=hint)), treatments
         return _refused(UNKNOWN, None, _NO_DATE), treatments
@@ -193,7 +193,7 @@ def _resolve(
     if cand.vague:
         return _refused(UNKNOWN, matched, DateRefusal("no_date", "date_vague", phrase=matched.lower())), treatments
 
-    tense = cand.cue or sentence_tense(text, low, cand, prev_mention) or UNKNOWN
+    tense = cand.cue or sentence_tense(text, low, cand, prev_mention, doc) or UNKNOWN
     if cand.refusal is not None:
         return _refused(tense, matched, cand.refusal), treatments
     assert cand.resolve is not None
@@ -230,7 +230,7 @@ def _resolve(
 
 
 def understand_message(
-    text: str, today: dt.date, rules: DateRules = DEFAULT_RULES, default_tense: str | None = None
+    text: str, today: dt.date, rules: DateRules = DEFAULT_RULES, default_tense: str | None = None, doc: Any = None
 ) -> TreatmentDateReading:
     """Treatments (previous, next) and the previous treatment's date, in one pass.
 
@@ -238,9 +238,10 @@ def understand_message(
     not, and how far ahead a date may be. `default_tense` ("past" / "future")
     replaces the no-tense rule when the message itself gives no tense, e.g. a
     bare "the 5th" answering "when is your appointment?" or correcting a
-    planned date; the returned tense then stays "unknown".
+    planned date; the returned tense then stays "unknown". `doc` is spaCy's
+    parse of `text` when the caller already has one (the NLU pipeline does).
     """
-    resolution, treatments = _resolve(text, today, rules, default_tense)
+    resolution, treatments = _resolve(text, today, rules, default_tense, doc)
     return TreatmentDateReading(treatments.previous_treatment, treatments.next_treatment, resolution)
 
 

@@ -127,15 +127,15 @@ def _word_tense(clause: str, anchor: int) -> str | None:
 
 
 def sentence_tense(
-    text: str, low: str, cand: Candidate, prev_mention: Mention | None
+    text: str, low: str, cand: Candidate, prev_mention: Mention | None, doc: Any = None
 ) -> str | None:
     """Tense from spaCy's parse; the word list when spaCy has no answer."""
     anchors = [(cand.start, cand.end)]
     if prev_mention is not None:
         anchors.append((prev_mention.start, prev_mention.end))
-    nlp = spacy_pipeline()
-    if nlp is not None:
-        tense = _spacy_tense(nlp(text), anchors)
+    doc = doc if doc is not None else parse(text)
+    if doc is not None:
+        tense = _spacy_tense(doc, anchors)
         if tense:
             return tense
     for start, _end in anchors:
@@ -146,11 +146,17 @@ def sentence_tense(
     return None
 
 
-def spacy_date_hint(text: str) -> str | None:
+def parse(text: str) -> Any:
+    """spaCy's parse of the text, or None without spaCy."""
     nlp = spacy_pipeline()
-    if nlp is None:
+    return nlp(text) if nlp is not None else None
+
+
+def spacy_date_hint(text: str, doc: Any = None) -> str | None:
+    doc = doc if doc is not None else parse(text)
+    if doc is None:
         return None
-    for ent in nlp(text).ents:
+    for ent in doc.ents:
         if ent.label_ == "DATE":
             return ent.text
     return None

@@ -32,6 +32,7 @@ _TREATMENT_PATTERNS: Sequence[Tuple[str, str]] = (
     (r"\bcit\b", MICRONEEDLING),
     (r"\bderma?[\s\-]?(?:pen|pened|roll(?:er|ing|ed)?)\b", MICRONEEDLING),
     (r"\bskin[\s\-]?pen\b", MICRONEEDLING),
+    (r"\bneedle[\s\-]?facials?\b", MICRONEEDLING),
 )
 _TREATMENT_RES = [(re.compile(p), t) for p, t in _TREATMENT_PATTERNS]
 # Last resort for typos the patterns miss: one edit away from these words.
@@ -83,7 +84,8 @@ def _damerau1(a: str, b: str) -> bool:
 
 
 
-def _treatment_mentions(low: str) -> List[Mention]:
+def treatment_mentions(low: str) -> List[Mention]:
+    """Every mention of Botox or microneedling (any spelling, brand or slang) in lowercase text."""
     found: List[Mention] = []
     for regex, treatment in _TREATMENT_RES:
         for m in regex.finditer(low):
@@ -172,7 +174,7 @@ def _mention_score(low: str, mention: Mention, date_spans: Sequence[Tuple[int, i
 
 
 def order_treatments(low: str, date_spans: Sequence[Tuple[int, int]]) -> Tuple[TreatmentMention, List[Mention]]:
-    mentions = _treatment_mentions(low)
+    mentions = treatment_mentions(low)
     if not mentions:
         return TreatmentMention(None, None), mentions
     scores: Dict[str, int] = {}

@@ -74,7 +74,7 @@ def texts(messages: List[Dict[str, Any]]) -> List[str]:
 
 def test_a_question_gets_the_clinics_answer_with_the_disclaimer() -> None:
     messages, events = run(ActionAnswer(), tracker("what is microneedling?", "what_is_microneedling"))
-    assert len(messages) == 1 and events == []
+    assert len(messages) == 1 and events == [SlotSet("last_topic", "what_is_microneedling")]
     assert "collagen" in messages[0]["text"]
     assert messages[0]["text"].endswith("\n" + DISCLAIMER)
 
@@ -108,7 +108,7 @@ def test_a_question_in_the_middle_is_answered_then_ours_is_asked_again() -> None
     messages, events = run(ActionAnswer(), state)
     assert "risks" in messages[0]["text"] and messages[0]["text"].endswith(DISCLAIMER)
     assert messages[1]["text"].startswith("When did you have Botox, or when is it booked?")
-    assert events == []
+    assert events == [SlotSet("last_topic", "risks")]
 
 
 def test_an_unclear_reply_to_our_date_question_is_read_as_a_date() -> None:
@@ -156,9 +156,9 @@ def test_a_dated_question_gets_the_plan_text_the_payload_and_slots() -> None:
 
 def test_a_question_without_a_date_gets_guidance_and_the_offer() -> None:
     messages, events = run(ActionWaitTime(), tracker("how long between botox and needling", "wait_time"))
-    assert messages[0]["text"].startswith("Clinic guidance: after Botox, wait at least 2 weeks")
+    assert messages[0]["text"].startswith("Clinic guidance: never both on the same day. After Botox, wait at least 2")
     assert messages[1]["text"] == "Want me to work out your own dates?"
-    assert events == [SlotSet("dates_offered", True), SlotSet("asking_for", None)]
+    assert events == [SlotSet("dates_offered", True), SlotSet("asking_for", None), SlotSet("last_topic", "wait_time")]
 
 
 def test_taking_up_the_offer_asks_which_treatment_came_first() -> None:
@@ -218,3 +218,20 @@ def test_the_date_picked_with_a_button_gives_the_plan() -> None:
     assert messages[1]["custom"]["wait_plan"]["previous_date"] == "2026-12-04"
     assert messages[1]["custom"]["wait_plan"]["earliest_date"] == "2026-12-18"
     assert SlotSet("previous_date", "2026-12-04") in events
+
+
+@pytest.mark.parametrize(
+    "text, last_topic, expected_start",
+    [
+        ("and botox?", "what_is_microneedling", "Botox is an injection"),
+        ("what about needling?", "what_is_botox", "Microneedling, also called collagen induction therapy"),
+        ("same for botox?", "wait_time", "Clinic guidance: never both on the same day"),
+        ("and botox?", None, "Botox is an injection"),
+    ],
+)
+def test_a_follow_up_asks_the_last_question_about_the_other_treatment(
+    text: str, last_topic: str | None, expected_start: str
+) -> None:
+    messages, _ = run(ActionAnswer(), tracker(text, "follow_up", last_topic=last_topic))
+    assert messages[0]["text"].startswith(expected_start)
+    assert messages[0]["text"].endswith(DISCLAIMER)

@@ -162,3 +162,15 @@ def test_weeks_are_spoken_plainly() -> None:
     values = parse_protocol(raw).template_values()
     assert values["microneedling_to_botox_min_weeks"] == "1.5"
     assert values["microneedling_to_botox_ideal_max_weeks"] == "4.5"
+
+
+@pytest.mark.parametrize("name", ["combine", "wait_time", "too_soon", "risks"])
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_timing_answers_state_the_rule_no_patient_may_miss(name: str, channel: str) -> None:
+    """Whichever of these neighbours the classifier picks, the patient reads:
+    never the same day, and the minimum wait in either order."""
+    # Distinct made-up minimums, so each order's number must appear on its own.
+    values = {**VALUES, "botox_to_microneedling_min_weeks": "3", "microneedling_to_botox_min_weeks": "5"}
+    text = render_response(ANSWERS, name, channel, values)["text"].lower()
+    assert "same day" in text
+    assert re.search(r"\b3\b", text) and re.search(r"\b5\b", text), text

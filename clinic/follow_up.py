@@ -1,0 +1,35 @@
+"""Short follow-ups: "and botox?", "what about needling?", "same for tox?".
+
+Right after an answer, such a message asks the same question about the other
+treatment. Given the topic last answered and the treatment the follow-up
+names, this picks the answer to give. Pure; no Rasa imports.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from clinic.dates.treatments import treatment_mentions
+from clinic.words import normalise
+
+# Answers that are about one treatment, by treatment.
+ABOUT_ONE = {
+    "what_is_botox": "botox",
+    "what_is_microneedling": "microneedling",
+}
+WHAT_IS = {"botox": "what_is_botox", "microneedling": "what_is_microneedling"}
+# Answers that already cover both treatments, in both orders: asked again as they are.
+ABOUT_BOTH = {"combine", "wait_time", "too_soon", "risks"}
+
+
+def follow_up_answer(text: str, last_topic: Optional[str]) -> str:
+    """The answer to give to a follow-up, from the topic last answered."""
+    mentions = treatment_mentions(normalise(text))
+    named = mentions[0].treatment if mentions else None
+    if last_topic in ABOUT_BOTH:
+        return last_topic
+    if last_topic in ABOUT_ONE and named:
+        return WHAT_IS[named]
+    if named:  # no topic to follow: say what the named treatment is
+        return WHAT_IS[named]
+    return "nlu_fallback"  # "and the other one?" with nothing before it: ask again

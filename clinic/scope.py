@@ -1,0 +1,115 @@
+"""Is a message about Botox or microneedling, or about something else?
+
+A closed-set classifier maps every message to its nearest intent, so "what
+are the side effects of lip filler" looks like our risks question. Our
+content is given only when the message is about our treatments: a message
+that names another product, procedure, medicine, vaccine or condition
+(clinic/other_subjects.yml, which staff can extend), or asks about someone
+else's or an animal's treatment, gets the out-of-scope answer instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, List, Optional, Pattern
+
+import yaml
+
+from clinic.dates.treatments import treatment_mentions
+from clinic.protocol import CLINIC_DIR
+from clinic.words import normalise
+
+DEFAULT_SUBJECTS_PATH = CLINIC_DIR / "other_subjects.yml"
+SUBJECTS_PATH_ENV = "CLINIC_OTHER_SUBJECTS"
+# Answers with Botox or microneedling content: only for messages about them.
+OUR_CONTENT_INTENTS = frozenset(
+    {"what_is_microneedling", "what_is_botox", "combine", "wait_time", "too_soon", "risks", "recovery", "inform",
+     "follow_up"}
+)
+# Questions of general knowledge, the same whoever asks.
+GENERAL_QUESTIONS = frozenset({"what_is_microneedling", "what_is_botox"})
+# "I", "me", "my own": the patient speaks of themselves too.
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|id|i'll|me|myself)\b")
+# "she had botox", "when can he get", "her microneedling": someone else is treated.
+_THIRD_PERSON_TREATED = re.compile(
+    r"\b(?:she|he|they)(?:'s|'d|'ll|\s+(?:is|was|has|had|got|gets|can|could|wants|will|did|does|should))\b"
+    r"|\b(?:her|his|their)\s+(?:botox|tox|microneedling|needling|treatment|appointment|session)\b"
+)
+# Prices and costs are for the clinic to quote, not this assistant.
+_PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d")
+# "is filler better than botox": a comparison with another treatment.
+_COMPARISON = re.compile(r"\bbetter\b|\bworse\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\binstead\b|\bdifference\b")
+
+
+@dataclass(frozen=True)
+class OtherSubjects:
+    """Compiled word lists: other subjects, and other people or animals."""
+
+    subjects: Pattern[str]
+    people: Pattern[str]
+
+    def subject_in(self, low: str) -> Optional[str]:
+        return _first_outside_ours(self.subjects, low)
+
+    def person_in(self, low: str) -> Optional[str]:
+        match = re.search(self.people, low)
+        return match.group(0).strip() if match else None
+
+
+def _words_pattern(words: Iterable[str]) -> Pattern[str]:
+    alternatives = sorted({re.escape(w.strip().lower()) for w in words if w and w.strip()}, key=len, reverse=True)
+    body = "|".join(a.replace(r"\ ", r"[\s\-]+") for a in alternatives) or "(?!)"
+    return re.compile(rf"\b(?:{body})s?\b")
+
+
+def _first_outside_ours(pattern: Pattern[str], low: str) -> Optional[str]:
+    ours = treatment_mentions(low)
+    for match in pattern.finditer(low):
+        # Inside a mention of ours it is ours; around one ("rf microneedling") it is another treatment.
+        if not any(m.start <= match.start() and match.end() <= m.end for m in ours):
+            return match.group(0)
+    return None
+
+
+def parse_other_subjects(raw: dict) -> OtherSubjects:
+    subjects: List[str] = []
+    for key, words in (raw or {}).items():
+        if key != "others":
+            subjects.extend(str(w) for w in words or [])
+    people = [str(w) for w in (raw or {}).get("others") or []]
+    person_words = _words_pattern(people).pattern[2:-2]  # the alternatives, without \b(?: ... )\b
+    return OtherSubjects(
+        subjects=_words_pattern(subjects),
+        people=re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{person_words}\b"),
+    )
+
+
+@lru_cache(maxsize=1)
+def current_other_subjects() -> OtherSubjects:
+    path = Path(os.environ.get(SUBJECTS_PATH_ENV) or DEFAULT_SUBJECTS_PATH)
+    return parse_other_subjects(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[str] = None) -> Optional[str]:
+    """What else the message is about ("lip filler", "my dog"), or None when
+    nothing says it is not about Botox or microneedling. Someone else's
+    treatment counts only for personal questions (timing, risks, recovery),
+    not for "what is it?" ("my friend had a needle facial, what is that?")."""
+    low = normalise(text)
+    price = _PRICE.search(low)
+    if price:
+        return price.group(0)
+    subject = subjects.subject_in(low)
+    names_ours = bool(treatment_mentions(low))
+    if subject and not (intent in GENERAL_QUESTIONS and names_ours and not _COMPARISON.search(low)):
+        return subject
+    if intent in GENERAL_QUESTIONS:
+        return None
+    person = subjects.person_in(low)
+    if person and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):
+        return person
+    return None

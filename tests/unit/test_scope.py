@@ -1,0 +1,66 @@
+"""Questions about something else are told apart from ours (clinic/scope.py),
+and short follow-ups pick the right answer (clinic/follow_up.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.follow_up import follow_up_answer
+from clinic.scope import about_something_else, current_other_subjects, parse_other_subjects
+
+SUBJECTS = current_other_subjects()
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("what are the side effects of lip filler", "lip filler"),
+        ("can i get the flu shot and the shingles vaccine on the same day", "flu shot"),
+        ("how long is recovery after wisdom teeth removal", "wisdom teeth"),
+        ("how long should i wait between laser hair removal sessions", "laser hair removal"),
+        ("is filler better than botox", "filler"),
+        ("is rf microneedling the same as regular microneedling", "rf microneedling"),
+        ("how long after a chemical peel can i get botox", "chemical peel"),
+        ("my sister had microneedling last week, when can she get botox", "my sister"),
+        ("can my dog get botox for his face", "my dog"),
+    ],
+)
+def test_another_subject_is_named(text: str, found: str) -> None:
+    assert about_something_else(text, SUBJECTS) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is microneedling",
+        "can i get botox and microneedling the same day",
+        "i had botox and my husband wants to know if it's safe to do needling now",
+        "my friend got a needle facial and her skin looks amazing, what is that",
+        "had dysport last week, when can i do microneedling",
+        "how long is the downtime",
+    ],
+)
+def test_our_questions_are_ours(text: str) -> None:
+    intent = "what_is_microneedling" if "what is" in text else "wait_time"
+    assert about_something_else(text, SUBJECTS, intent) is None
+
+
+def test_staff_can_add_a_subject() -> None:
+    extended = parse_other_subjects({"treatments": ["salt cave"], "others": ["nephew"]})
+    assert about_something_else("how soon after a salt cave session can i get botox", extended) == "salt cave"
+    assert about_something_else("can my nephew get microneedling", extended) == "my nephew"
+
+
+@pytest.mark.parametrize(
+    "text, last_topic, answer",
+    [
+        ("and botox?", "what_is_microneedling", "what_is_botox"),
+        ("what about needling?", "what_is_botox", "what_is_microneedling"),
+        ("same for tox?", "wait_time", "wait_time"),
+        ("and microneedling?", "risks", "risks"),
+        ("and botox?", None, "what_is_botox"),
+        ("and the other one?", None, "nlu_fallback"),
+    ],
+)
+def test_a_follow_up_gets_the_answer_for_the_other_treatment(text: str, last_topic: str | None, answer: str) -> None:
+    assert follow_up_answer(text, last_topic) == answer
