@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.forced_intent import force_intent
+from components.intent_override import force_intent
 from components.vocabulary import Vocabulary
 
 FALLBACK_INTENT = "nlu_fallback"

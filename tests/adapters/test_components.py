@@ -68,3 +68,25 @@ def test_keyboard_mashing_is_sent_to_the_rephrase_answer(tmp_path: Any) -> None:
     component.process([mashing, known])
     assert intent_of(mashing) == {"name": "nlu_fallback", "confidence": 1.0}
     assert intent_of(known)["name"] == "what_is_botox"
+
+
+def test_a_question_about_another_treatment_becomes_out_of_scope() -> None:
+    from components.scope_gate import ScopeGate
+
+    gate = ScopeGate.create({}, None, None, None)  # type: ignore[arg-type]
+    filler = classified("what are the side effects of lip filler", "risks")
+    ours = classified("what are the side effects of botox and microneedling", "risks")
+    gate.process([filler, ours])
+    assert intent_of(filler) == {"name": "out_of_scope", "confidence": 1.0}
+    assert intent_of(ours)["name"] == "risks"
+
+
+def test_a_dated_timing_question_goes_to_the_wait_date_action_whatever_its_intent() -> None:
+    from components.timing_router import TimingDateRouter
+
+    router = TimingDateRouter.create({}, None, None, None)  # type: ignore[arg-type]
+    dated = classified("i had botox 4 days ago, is it risky to do microneedling now?", "risks")
+    general = classified("is it risky to do botox and microneedling close together?", "risks")
+    router.process([dated, general])
+    assert intent_of(dated)["name"] == "wait_time"
+    assert intent_of(general)["name"] == "risks"

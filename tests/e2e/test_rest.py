@@ -175,3 +175,46 @@ def test_a_date_without_a_treatment_asks_which_came_first_and_a_button_answers(b
     plan = plan_of(bot.rest(botox["payload"], sender))
     assert plan["previous_treatment"] == "botox"
     assert plan["previous_date"] == (clinic_today(PROTOCOL) - dt.timedelta(days=5)).isoformat()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what are the side effects of lip filler",
+        "how long should i wait between laser hair removal sessions",
+        "my sister had microneedling last week, when can she get botox",
+        "how much does botox cost",
+    ],
+)
+def test_a_question_about_something_else_gets_the_out_of_scope_answer(bot: BotServers, message: str) -> None:
+    text = joined_text(bot.rest(message))
+    assert text.startswith("Sorry, I can only help with Botox and microneedling")
+    assert PROTOCOL.phone in text
+    assert "wait at least" not in text and "collagen" not in text
+
+
+def test_a_dated_question_worded_as_risks_gets_the_personal_plan(bot: BotServers) -> None:
+    first = clinic_today(PROTOCOL) - dt.timedelta(days=4)
+    plan = plan_of(bot.rest(f"i had botox on {first:%B} {first.day}, is it risky to do microneedling now?"))
+    assert plan["previous_date"] == first.isoformat() and plan["previous_treatment"] == "botox"
+
+
+def test_and_botox_after_microneedling_answers_about_botox(bot: BotServers) -> None:
+    sender = new_sender()
+    assert "collagen" in joined_text(bot.rest("what is microneedling?", sender))
+    follow_up = joined_text(bot.rest("and botox?", sender))
+    assert follow_up.startswith("Botox is an injection") and DISCLAIMER in follow_up
+
+
+def test_two_possible_dates_are_asked_and_a_button_picks_one(bot: BotServers) -> None:
+    sender = new_sender()
+    question = bot.rest("i had botox a week and a half ago, when can i get microneedling", sender)
+    today = clinic_today(PROTOCOL)
+    buttons = [b for m in question for b in m.get("buttons") or []]
+    assert "did you mean" in joined_text(question)
+    assert [b["payload"] for b in buttons] == [
+        f'/inform{{"treatment_date": "{(today - dt.timedelta(days=d)).isoformat()}"}}' for d in (10, 11)
+    ]
+    plan = plan_of(bot.rest(buttons[1]["payload"], sender))
+    assert plan["previous_date"] == (today - dt.timedelta(days=11)).isoformat()
+    assert plan["previous_treatment"] == "botox"
