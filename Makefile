@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu web browser lock bench-dates bench-bot clean
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench-bot clean
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -72,13 +72,26 @@ e2e: setup browser train
 test-core: train
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
 
+# The frozen independent sets (never trained on): accuracy, questions about
+# other subjects, red flags and dated sentences; fails on any wrong date, any
+# red flag answered otherwise, any other-subject question given our content.
+HELDOUT_MIN_ACCURACY ?= 0.90
+HELDOUT_MIN_OUT_OF_SCOPE ?= 0.90
+HELDOUT_MIN_RIGHT_DATES ?= 0.95
+test-heldout: train
+	$(PY) scripts/score_heldout.py --gate --show 0 \
+	  --intents tests/nlu/independent/*.yml tests/nlu/final/*.yml \
+	  --dates tests/data/independent/*.yml tests/data/final/*.yml \
+	  --min-accuracy $(HELDOUT_MIN_ACCURACY) --min-out-of-scope $(HELDOUT_MIN_OUT_OF_SCOPE) \
+	  --min-right-dates $(HELDOUT_MIN_RIGHT_DATES)
+
 test-nlu: train
 	$(RASA) test nlu --nlu tests/nlu/project --out results/nlu
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json --min $(NLU_MIN_ACCURACY)
 
 test: setup browser lint validate train
 	$(PY) -m pytest tests -q
-	$(MAKE) --no-print-directory test-core test-nlu
+	$(MAKE) --no-print-directory test-core test-nlu test-heldout
 
 # Latency and memory of a bot started with `make run` (run in another terminal).
 bench-bot: $(STAMP)

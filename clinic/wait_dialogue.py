@@ -27,8 +27,20 @@ _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)
 
 
 # Intents whose question, when it names a treatment and its date, is really
-# "when can I have the other one?" (the NLU pipeline routes them to wait_time).
-TIMING_INTENTS = frozenset({"wait_time", "combine", "too_soon", "risks", "inform", "nlu_fallback"})
+# "when can I have the other one?" (the NLU pipeline routes them to wait_time;
+# inform already goes to the wait-date action, symptom reports never do).
+TIMING_INTENTS = frozenset({"combine", "too_soon", "risks", "nlu_fallback"})
+# These only with words that ask about timing ("had botox last mon, how long until microneedling").
+NEEDS_TIMING_WORDS = frozenset({"what_is_microneedling", "what_is_botox", "follow_up"})
+_TIMING_WORDS = re.compile(
+    r"\b(?:when|how\s+long|how\s+soon|until|till|til|wait|yet|ok|okay|fine|safe|ready|able|now)\b")
+
+
+def is_dated_timing_question(reading: TreatmentDateReading, intent: Optional[str], text: str) -> bool:
+    """Should a message classified as `intent` get the personal plan instead?"""
+    if intent in NEEDS_TIMING_WORDS:
+        return gives_treatment_date(reading) and bool(_TIMING_WORDS.search(text.lower()))
+    return intent in TIMING_INTENTS and gives_treatment_date(reading)
 
 
 def gives_treatment_date(reading: TreatmentDateReading) -> bool:

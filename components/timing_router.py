@@ -2,7 +2,8 @@
 to the wait-date action, whichever timing intent the classifier picked.
 
 "It's 20 days since my botox, is it ok now?" may be classified as combine,
-too_soon, risks or inform; the patient still wants their own dates. When the
+too_soon, risks, or even as "what is botox?"; the patient still wants their
+own dates. When the
 message names Botox or microneedling and a date for it (clinic/dates reads
 it, on the pipeline's own spaCy parse), the intent becomes wait_time.
 Runs after the scope gate (another subject stays out of scope) and before the
@@ -20,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.dates import understand_message
 from clinic.protocol import current_protocol
-from clinic.wait_dialogue import TIMING_INTENTS, gives_treatment_date
+from clinic.wait_dialogue import NEEDS_TIMING_WORDS, TIMING_INTENTS, is_dated_timing_question
 from clinic.wait_plan import clinic_today
 from components.intent_override import IntentOverride
 
@@ -28,10 +29,10 @@ from components.intent_override import IntentOverride
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class TimingDateRouter(IntentOverride):
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
-        if intent == "wait_time" or intent not in TIMING_INTENTS:
+        if intent not in TIMING_INTENTS | NEEDS_TIMING_WORDS:
             return None
         protocol = current_protocol()
         reading = understand_message(
             text, clinic_today(protocol), protocol.date_rules, doc=message.get(SPACY_DOCS[TEXT])
         )
-        return "wait_time" if gives_treatment_date(reading) else None
+        return "wait_time" if is_dated_timing_question(reading, intent, text) else None

@@ -64,6 +64,9 @@ def read_dated(path: Path) -> List[Dict[str, Any]]:
 
 async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no debug line per parsed message
 
     agent = Agent.load(model)
     return [await agent.parse_message(text) for text in texts]
@@ -122,6 +125,13 @@ def main() -> int:
     parser.add_argument("--model", default=str(ROOT / "models"))
     parser.add_argument("--json", type=Path, help="write the full results here")
     parser.add_argument("--show", type=int, default=15, help="how many confidently wrong lines to print")
+    parser.add_argument("--min-accuracy", type=float, help="fail below this intent accuracy (0..1)")
+    parser.add_argument("--min-out-of-scope", type=float,
+                        help="fail when fewer of the other-subject questions get the out-of-scope answer (0..1)")
+    parser.add_argument("--min-right-dates", type=float, help="fail when fewer dated sentences are right (0..1)")
+    parser.add_argument("--gate", action="store_true",
+                        help="also fail on any red flag answered otherwise, any other-subject question answered "
+                             "with our content, and any wrong date")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -159,7 +169,32 @@ def main() -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
-    return 0
+    failures = gate_failures(results, args)
+    for failure in failures:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def gate_failures(results: Dict[str, Any], args: argparse.Namespace) -> List[str]:
+    failures = []
+    intents, dates = results.get("intents"), results.get("dates")
+    if intents and args.min_accuracy is not None and intents["accuracy"] < args.min_accuracy:
+        failures.append(f"intent accuracy {intents['accuracy']:.3f} below {args.min_accuracy:.3f}")
+    if intents and args.min_out_of_scope is not None:
+        oos = intents["out_of_scope"]
+        share = oos.get("out_of_scope", 0) / max(1, sum(oos.values()))
+        if share < args.min_out_of_scope:
+            failures.append(f"other-subject questions answered out of scope: {share:.3f} below {args.min_out_of_scope}")
+    if dates and args.min_right_dates is not None and dates.get("right", 0) / dates["sentences"] < args.min_right_dates:
+        failures.append(f"right dated answers below {args.min_right_dates}")
+    if args.gate:
+        if intents and intents["red_flags_missed"]:
+            failures.append(f"{len(intents['red_flags_missed'])} red-flag reports answered as something else")
+        if intents and intents["out_of_scope"].get("our_content"):
+            failures.append(f"{intents['out_of_scope']['our_content']} other-subject questions got our content")
+        if dates and dates.get("wrong_date"):
+            failures.append(f"{dates['wrong_date']} dated sentences got a wrong date")
+    return failures
 
 
 if __name__ == "__main__":
