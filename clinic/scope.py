@@ -36,7 +36,7 @@ GENERAL_QUESTIONS = frozenset({"what_is_microneedling", "what_is_botox"})
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|id|i'll|me|myself)\b")
 # "she had botox", "when can he get", "her microneedling": someone else is treated.
 _THIRD_PERSON_TREATED = re.compile(
-    r"\b(?:she|he|they)(?:'s|'d|'ll|\s+(?:is|was|has|had|got|gets|can|could|wants|will|did|does|should))\b"
+    r"\b(?:she|he|they)(?:'s|'d|'ll|\s+(?:is|was|has|had|got|gets|get|can|could|wants|will|did|does|should))\b"
     r"|\b(?:her|his|their)\s+(?:botox|tox|microneedling|needling|treatment|appointment|session)\b"
 )
 # Prices and costs are for the clinic to quote, not this assistant.
@@ -107,7 +107,7 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     names_ours = bool(treatment_mentions(low))
     if subject and not (intent in GENERAL_QUESTIONS and names_ours and not _COMPARISON.search(low)):
         return subject
-    if intent in GENERAL_QUESTIONS:
+    if intent in GENERAL_QUESTIONS and not _THIRD_PERSON_TREATED.search(low):
         return None
     person = subjects.person_in(low)
     if person and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):

@@ -1,6 +1,6 @@
 """NLU component: questions about something else get the out-of-scope answer.
 
-Runs after the classifiers. When the intent would bring Botox or
+Runs after the classifiers and the timing router. When the intent would bring Botox or
 microneedling content but the message names another product, procedure,
 medicine, vaccine, condition or price, or asks about someone else's or an
 animal's treatment (clinic/scope.py, clinic/other_subjects.yml), the intent

@@ -6,8 +6,9 @@ too_soon, risks, or even as "what is botox?"; the patient still wants their
 own dates. When the
 message names Botox or microneedling and a date for it (clinic/dates reads
 it, on the pipeline's own spaCy parse), the intent becomes wait_time.
-Runs after the scope gate (another subject stays out of scope) and before the
-red-flag override (a red flag always wins).
+Runs before the scope gate (a question about someone else's or another
+treatment's dates still gets the out-of-scope answer) and the red-flag
+override (a red flag always wins).
 """
 
 from __future__ import annotations
