@@ -20,7 +20,7 @@ credentials.yml:
    ``sio.emit(event, **json_message)``, so a custom payload such as
    ``{"wait_plan": {...}}`` raises TypeError and never reaches the browser;
    and ``send_text_message`` splits a text at every blank line into separate
-   messages. Here a text goes out whole (answer, blank line, disclaimer) and a
+   messages. Here a text goes out whole (the answer and its disclaimer) and a
    custom payload goes out as ``{"custom": {...}}``, the shape the REST channel
    uses too.
 """
