@@ -39,6 +39,9 @@ _THIRD_PERSON_TREATED = re.compile(
     r"\b(?:she|he|they)(?:'s|'d|'ll|\s+(?:is|was|has|had|got|gets|get|can|could|wants|will|did|does|should))\b"
     r"|\b(?:her|his|their)\s+(?:botox|tox|microneedling|needling|treatment|appointment|session)\b"
 )
+# "can she get microneedling?": asking whether someone else may be treated.
+_ASKS_FOR_SOMEONE = re.compile(
+    r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|they|her|him|them|my\s+\w+)\b")
 # Prices and costs are for the clinic to quote, not this assistant.
 _PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d")
 # "is filler better than botox": a comparison with another treatment.
@@ -57,7 +60,7 @@ class OtherSubjects:
 
     def person_in(self, low: str) -> Optional[str]:
         match = re.search(self.people, low)
-        return match.group(0).strip() if match else None
+        return match.group(0) if match else None
 
 
 def _words_pattern(words: Iterable[str]) -> Pattern[str]:
@@ -107,9 +110,21 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     names_ours = bool(treatment_mentions(low))
     if subject and not (intent in GENERAL_QUESTIONS and names_ours and not _COMPARISON.search(low)):
         return subject
-    if intent in GENERAL_QUESTIONS and not _THIRD_PERSON_TREATED.search(low):
+    if intent in GENERAL_QUESTIONS and not _ASKS_FOR_SOMEONE.search(low):
         return None
     person = subjects.person_in(low)
-    if person and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):
+    if person and _treated(person, low) and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):
         return person
     return None
+
+
+def _treated(person: str, low: str) -> bool:
+    """"my sister had microneedling", "can my husband get botox": the person is
+    the one treated, not just mentioned ("a gift from my husband")."""
+    name = re.escape(person)
+    return bool(
+        re.search(rf"{name}(?:\s+\w+){{0,2}}?\s+(?:had|has|got|get|gets|getting|wants?|is|was|needs?|did|does)\b"
+                  rf"|{name}'s\b", low)
+        or re.search(rf"\b(?:can|could|should|would|does|is|will)\s+{name}\b", low)
+        or _THIRD_PERSON_TREATED.search(low)
+    )
