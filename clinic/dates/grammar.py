@@ -233,10 +233,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{-weeks}"), cue=PAST))
 
     for m in _WEEKDAY_BEFORE_LAST_RE.finditer(low):
-        resolve_last = weekday_resolver(weekday_number(m.group("wd")), "last")
-        add(Candidate(m.start(), m.end(),
-                       lambda direction, today, _r=resolve_last: _r(direction, today) - dt.timedelta(days=7),
-                       cue=PAST))
+        add(Candidate(m.start(), m.end(), weekday_resolver(weekday_number(m.group("wd")), "before last?"), cue=PAST))
 
     for regex in (_VAGUE_AGO_RE, _VAGUE_RE, _WEEKDAY_EVENT_RE):
         for m in regex.finditer(low):

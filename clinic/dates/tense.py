@@ -58,6 +58,8 @@ _BE_PAST = {"was", "were"}
 _ASK_MODALS = {"can", "could", "should", "may", "might", "must", "ca"}
 
 
+# "sheduled", "schedualed", "bookd": a booking however it is typed.
+_BOOKED_TYPO = re.compile(r"s[ck]?h?[ce]?d[uj]?u?a?l+e?d|boo?k+e?d")
 _SAYING_LEMMAS = {"mean", "say", "think", "type", "write", "put", "ask", "tell", "forget"}
 
 
@@ -67,7 +69,8 @@ def _classify_verb(verb: Any) -> str | None:
         return None  # "sorry, I meant the 5th": the tense is the correction's
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     aux_words = {c.lower_ for c in auxes}
-    if verb.lemma_ in _PLAN_LEMMAS or verb.lower_ in ("booked", "scheduled", "planned"):
+    if verb.lemma_ in _PLAN_LEMMAS or verb.lower_ in ("booked", "scheduled", "planned") or _BOOKED_TYPO.fullmatch(
+            verb.lower_):
         return FUTURE
     if aux_words & _WILL:
         return FUTURE
