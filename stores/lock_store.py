@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_KEY_PREFIX = "clinic:"
 # The counter outlives every ticket by far, so a number is never issued twice
 # to two live holders (a holder whose ticket expired still finishes by number).
-COUNTER_TTL_MS = 24 * 3600 * 1000
+COUNTER_TTL_MS = 3600 * 1000
 
 _NOW_MS = """
 local t = redis.call('TIME')
@@ -141,7 +141,8 @@ class AtomicRedisLockStore(LockStore):
         super().__init__()
 
     def _keys(self, conversation_id: str) -> Tuple[str, str]:
-        base = self.key_prefix + conversation_id
+        # The {hash tag} keeps both keys in one slot, as scripts need on Redis Cluster.
+        base = self.key_prefix + "{" + conversation_id + "}"
         return base + ":tickets", base + ":counter"
 
     def _live_tickets(self, conversation_id: str) -> List[Tuple[int, float]]:

@@ -151,7 +151,8 @@ async def test_tickets_served_in_order_and_lock_removed_when_done(store: AtomicR
     store.cleanup(conversation, first)
     await asyncio.wait_for(waiting, 5)
     assert order == ["first", "second"]
-    assert store.get_lock(conversation) is None and not store.red.exists(store.key_prefix + conversation + ":tickets")
+    assert store.get_lock(conversation) is None
+    assert not store.red.exists(store.key_prefix + "{" + conversation + "}:tickets")
 
 
 @pytest.mark.asyncio
