@@ -7,6 +7,8 @@ tests need servers they can stop, restart and run side by side, on ports
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
 import requests
+import websockets
 
 ROOT = Path(__file__).resolve().parents[2]
 API_TOKEN = "replica-test-token"
@@ -147,3 +150,44 @@ def plan_of(messages: List[Dict[str, Any]]) -> Dict[str, Any]:
     plans = [m["custom"]["wait_plan"] for m in messages if "wait_plan" in (m.get("custom") or {})]
     assert len(plans) == 1, messages
     return plans[0]
+
+
+class RawSocketIO:
+    """A minimal socket.io client over the websocket transport (Engine.IO 4).
+
+    python-socketio's AsyncClient needs aiohttp >= 3.10 for websockets and
+    Rasa pins 3.9, so the few packets the widget uses are written by hand.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+
+    async def __aenter__(self) -> RawSocketIO:
+        self.ws = await websockets.connect(self.url)
+        assert (await self.ws.recv()).startswith("0")  # Engine.IO open
+        await self.ws.send("40")  # socket.io connect, default namespace
+        assert (await self.ws.recv()).startswith("40")
+        return self
+
+    async def __aexit__(self, *_: Any) -> None:
+        await self.ws.close()
+
+    async def emit(self, event: str, data: Any) -> None:
+        await self.ws.send("42" + json.dumps([event, data]))
+
+    async def next_event(self, name: str) -> Any:
+        while True:
+            packet = await self.ws.recv()
+            if packet == "2":  # the server's ping
+                await self.ws.send("3")
+            elif packet.startswith("42"):
+                event, *args = json.loads(packet[2:])
+                if event == name:
+                    return args[0] if args else None
+
+    async def wait_plan(self, timeout: float = 60) -> Dict[str, Any]:
+        """The next wait-plan card the widget would show."""
+        while True:
+            message = await asyncio.wait_for(self.next_event("bot_uttered"), timeout)
+            if "wait_plan" in (message.get("custom") or {}):
+                return message["custom"]["wait_plan"]

@@ -21,7 +21,6 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import requests
 import sqlalchemy as sa
-import websockets
 from twilio.request_validator import RequestValidator
 
 from tests.conftest import PgDatabase, RedisPrefix
@@ -30,6 +29,7 @@ from tests.e2e.cluster import (
     SMS_SENDER_KEY,
     TWILIO_AUTH_TOKEN,
     Cluster,
+    RawSocketIO,
     base_env,
     plan_of,
     rest,
@@ -182,40 +182,6 @@ def test_replicas_sms_retry_on_the_other_replica_gets_the_stored_reply(replicas:
     assert first and retried == first
     users = [e for e in replicas.events(phone.sender_id) if e["_type"] == "user"]
     assert [e.get("message_id") for e in users] == [params["MessageSid"]]
-
-
-class RawSocketIO:
-    """A minimal socket.io client over the websocket transport (Engine.IO 4).
-
-    python-socketio's AsyncClient needs aiohttp >= 3.10 for websockets and
-    Rasa pins 3.9, so the few packets the widget uses are written by hand.
-    """
-
-    def __init__(self, url: str) -> None:
-        self.url = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-
-    async def __aenter__(self) -> RawSocketIO:
-        self.ws = await websockets.connect(self.url)
-        assert (await self.ws.recv()).startswith("0")  # Engine.IO open
-        await self.ws.send("40")  # socket.io connect, default namespace
-        assert (await self.ws.recv()).startswith("40")
-        return self
-
-    async def __aexit__(self, *_: Any) -> None:
-        await self.ws.close()
-
-    async def emit(self, event: str, data: Any) -> None:
-        await self.ws.send("42" + json.dumps([event, data]))
-
-    async def next_event(self, name: str) -> Any:
-        while True:
-            packet = await self.ws.recv()
-            if packet == "2":  # the server's ping
-                await self.ws.send("3")
-            elif packet.startswith("42"):
-                event, *args = json.loads(packet[2:])
-                if event == name:
-                    return args[0] if args else None
 
 
 def test_replicas_socketio_answer_reaches_a_browser_on_the_other_replica(replicas: Replicas) -> None:
