@@ -44,6 +44,7 @@ from rasa.core.lock_store import (
     LockError,
     LockStore,
 )
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,10 @@ class AtomicRedisLockStore(LockStore):
         # Rasa builds a custom lock store from its class only; with no Redis
         # configured the embedded default is the in-process store.
         if kwargs.get("url") is None and redis_url_from(endpoint_config) is None:
+            # Rasa allows SANIC_WORKERS > 1 because a custom lock store is
+            # configured; in-process locks would not hold across those workers.
+            if int(os.environ.get("SANIC_WORKERS") or 1) > 1:
+                raise RasaException("SANIC_WORKERS above 1 needs REDIS_URL for the conversation locks")
             logger.info("REDIS_URL is not set: conversation locks are in-process only")
             return InMemoryLockStore()
         return super().__new__(cls)

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import time
 import uuid
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +44,16 @@ CONVERSATIONS = 50
 class Replicas:
     def __init__(self, urls: Tuple[str, str], database: PgDatabase) -> None:
         self.urls = urls
+        self.database = database
         self.engine = sa.create_engine(database.url, poolclass=sa.pool.NullPool)
+
+    def connections(self) -> int:
+        """Connections open to the test database, this query's own excluded."""
+        with self.engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = :d"),
+                {"d": self.database.name},
+            ).scalar_one()
 
     def events(self, sender: str) -> List[Dict[str, Any]]:
         """The tracker store's rows for `sender`, in id (storage) order."""
@@ -105,8 +115,15 @@ def test_replicas_fifty_conversations_alternating(replicas: Replicas) -> None:
         answers = [rest(replicas.urls[(i + turn) % 2], sender, text) for turn, text in enumerate(texts)]
         return sender, date, answers, texts
 
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(conversation, range(CONVERSATIONS)))
+    elapsed = time.monotonic() - started
+    connections = replicas.connections()
+    print(f"\n{CONVERSATIONS} conversations x 3 turns over 2 replicas: {elapsed:.1f} s, "
+          f"{3 * CONVERSATIONS / elapsed:.1f} turns/s; PostgreSQL connections open: {connections}")
+    # Each replica's one shared pool: at most DB_POOL_SIZE + DB_MAX_OVERFLOW (3 + 2).
+    assert connections <= 2 * 5
 
     for sender, date, answers, texts in results:
         plan = plan_of(answers[0])

@@ -19,6 +19,7 @@ from typing import Any, Dict
 import pytest
 import redis
 from rasa.core.lock_store import InMemoryLockStore, LockError, RedisLockStore
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
 from stores.lock_store import AtomicRedisLockStore
@@ -122,6 +123,9 @@ def test_without_redis_url_it_is_rasas_in_memory_store(monkeypatch: pytest.Monke
     monkeypatch.delenv("REDIS_URL", raising=False)
     assert isinstance(AtomicRedisLockStore(endpoint_config=EndpointConfig()), InMemoryLockStore)
     assert isinstance(AtomicRedisLockStore(), InMemoryLockStore)
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(RasaException, match="REDIS_URL"):
+        AtomicRedisLockStore()
 
 
 def test_redis_url_from_environment(monkeypatch: pytest.MonkeyPatch, redis_prefix: RedisPrefix) -> None:

@@ -101,3 +101,31 @@ def test_sqlite_default_keeps_sms_state_beside_conversations(tmp_path: Path) -> 
     channel = SmsInput(auth_token="t", public_url="https://x/", sender_key="k", state_dir=tmp_path)
     assert channel.store is not None and channel.store.is_opted_out("sms-old-stop")
     assert (tmp_path / "bot.db").exists()
+
+
+def test_postgres_pool_is_the_configured_small_one(pg_database: PgDatabase) -> None:
+    engine = db.create_engine(db.settings_from_env(pg_database.env(pool_size=4, max_overflow=1)))
+    assert (engine.pool.size(), engine.pool._max_overflow) == (4, 1)
+    engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_tracker_store_keeps_a_conversation_across_instances(tmp_path: Path) -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from stores.tracker_store import EnvSQLTrackerStore
+
+    domain = Domain.from_dict({"slots": {"previous_treatment": {"type": "text", "mappings": []}}})
+    settings = db.settings_from_env({"BOT_STATE_DIR": str(tmp_path)})
+    first = EnvSQLTrackerStore(domain=domain, settings=settings, host=None)
+    tracker = DialogueStateTracker.from_events(
+        "patient-1", [UserUttered("I had botox on November 3"), SlotSet("previous_treatment", "botox")]
+    )
+    await first.save(tracker)
+    db._engines.clear()  # a new process: a new engine on the same file
+    second = EnvSQLTrackerStore(domain=domain, settings=settings)
+    restored = await second.retrieve("patient-1")
+    assert restored is not None and restored.get_slot("previous_treatment") == "botox"
+    assert [e.text for e in restored.events if isinstance(e, UserUttered)] == ["I had botox on November 3"]
