@@ -215,3 +215,13 @@ def test_replicas_socketio_answer_reaches_a_browser_on_the_other_replica(replica
 
     answer = asyncio.run(run())
     assert "not medical advice" in answer.get("text", "").lower(), answer
+
+
+def test_replicas_sms_duplicate_delivered_to_both_at_once_is_answered_once(replicas: Replicas) -> None:
+    phone = Phone()
+    params = phone.params("What is Botox?")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        replies = list(pool.map(lambda url: phone.post(url, params), replicas.urls))
+    assert replies[0] and replies[0] == replies[1]
+    users = [e for e in replicas.events(phone.sender_id) if e["_type"] == "user"]
+    assert [e.get("message_id") for e in users] == [params["MessageSid"]]
