@@ -91,12 +91,15 @@ def race(kind: str, redis_prefix: RedisPrefix) -> Dict[str, int]:
     ]
     for process in processes:
         process.start()
-    results = [out.get(timeout=BUDGET_SECONDS + 60) for _ in processes]
-    for process in processes:
-        process.join(30)
+    try:
+        results = [out.get(timeout=BUDGET_SECONDS + 60) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
     red = redis.Redis.from_url(redis_prefix.url)
     counter = int(red.get(conversation + ":counter") or 0)
-    red.delete("lock:" + conversation)  # the stock store ignores non-alphanumeric prefixes
     total = {key: sum(r[key] for r in results) for key in results[0]}
     total["lost_updates"] = total["turns"] - counter
     return total
