@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench-bot clean
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench-bot clean test-replicas
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -58,7 +58,7 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
-	$(PY) -m ruff check actions channels clinic components scripts tests
+	$(PY) -m ruff check actions channels clinic components scripts stores tests
 
 validate: $(STAMP)
 	$(RASA) data validate --fail-on-warnings
@@ -68,6 +68,10 @@ unit: $(STAMP)
 
 e2e: setup browser train
 	$(PY) -m pytest tests/e2e -q
+
+# Restart and scale-out tests only (PostgreSQL and Redis on 127.0.0.1; `make test` runs them too).
+test-replicas: $(STAMP) train
+	$(PY) -m pytest tests -q -k 'replica or restart'
 
 test-core: train
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core

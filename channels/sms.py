@@ -6,7 +6,9 @@ environment variables:
 - TWILIO_AUTH_TOKEN  the account's auth token; unset = channel disabled (503)
 - SMS_PUBLIC_URL     the exact webhook URL Twilio is configured with (and signs)
 - SMS_SENDER_KEY     secret key for hashing phone numbers into sender ids
-- BOT_STATE_DIR      where sms.db (opt-outs, retries, options) lives; default .data/
+- BOT_STATE_DIR      with DB_HOST unset, holds bot.db, the SQLite database of the
+                     conversations and the SMS state; default .data/
+- DB_HOST, ...       PostgreSQL for both instead (stores/db.py), shared by replicas
 - SMS_REPLY_TIMEOUT  seconds to wait for the bot before apologising (default 12;
                      Twilio gives up on a webhook after 15)
 
@@ -16,7 +18,9 @@ numbered options, run one Rasa turn, answer with one <Message> of at most
 not check signatures and replies through blocking REST calls.
 
 This module is the thin shell; the logic is in channels/sms_format.py
-(pure), channels/gsm.py (pure) and channels/sms_store.py (SQLite).
+(pure), channels/gsm.py (pure) and channels/sms_store.py (SQL: opt-outs,
+answered MessageSids and numbered options, in the conversations' database, so
+every replica sees the same).
 """
 
 from __future__ import annotations
@@ -37,11 +41,12 @@ from twilio.request_validator import RequestValidator
 
 from channels import sms_format as fmt
 from channels.sms_store import DONE, NEW, SmsStore
+from stores import db
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-STORE_FILENAME = "sms.db"
+# The former one-machine state file, imported into the database at start.
+LEGACY_STORE_FILENAME = "sms.db"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 TWIML_CONTENT_TYPE = "text/xml"
 DEFAULT_REPLY_TIMEOUT = 12.0
@@ -126,8 +131,9 @@ class SmsInput(InputChannel):
             auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             public_url=env.get("SMS_PUBLIC_URL") or None,
             sender_key=env.get("SMS_SENDER_KEY") or None,
-            state_dir=Path(env.get("BOT_STATE_DIR") or ROOT / ".data"),
+            state_dir=db.state_dir(env),
             reply_timeout=reply_timeout,
+            database=db.settings_from_env(env),
         )
 
     def __init__(
@@ -139,7 +145,9 @@ class SmsInput(InputChannel):
         reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
         duplicate_wait: float = DUPLICATE_WAIT,
         protocol_loader: Callable[[], Any] | None = None,
+        database: db.DatabaseSettings | None = None,
     ) -> None:
+        """`database` unset: a SQLite bot.db in `state_dir` (unit tests)."""
         self.public_url = public_url
         self.sender_key = sender_key
         self.reply_timeout = reply_timeout
@@ -165,15 +173,17 @@ class SmsInput(InputChannel):
             )
             logger.error(self.disabled_reason)
             return
-        path = Path(state_dir or ROOT / ".data") / STORE_FILENAME
+        folder = Path(state_dir or db.state_dir())
+        database = database or db.settings_from_env({"BOT_STATE_DIR": str(folder)})
         try:
-            self.store = SmsStore(path)
-        except Exception as error:  # unwritable directory, corrupt file
-            self.disabled_reason = f"SMS channel disabled: cannot open its state file ({error})."
+            self.store = SmsStore(db.shared_engine(database))
+            _import_legacy_file(self.store, folder / LEGACY_STORE_FILENAME)
+        except Exception as error:  # unreachable database, unwritable directory
+            self.disabled_reason = f"SMS channel disabled: cannot open its state ({error})."
             logger.error(self.disabled_reason)
             return
         self.validator = RequestValidator(auth_token)
-        logger.info("SMS channel enabled for %s, state in %s", public_url, path)
+        logger.info("SMS channel enabled for %s, state in %s", public_url, database.describe())
 
     @property
     def enabled(self) -> bool:
@@ -350,6 +360,20 @@ class SmsInput(InputChannel):
             )
         self.store.set_options(sender, list(fitted.options))
         return fitted.text
+
+
+def _import_legacy_file(store: SmsStore, path: Path) -> None:
+    """Move a former sms.db into the database once; renamed so it is not read again."""
+    if not path.is_file():
+        return
+    rows = store.import_sqlite_file(path)
+    done = path.with_name(path.name + ".imported")
+    try:
+        path.rename(done)
+    except OSError as error:  # read-only folder: importing again is harmless
+        logger.warning("SMS: could not rename %s after importing it (%s)", path, error)
+        return
+    logger.info("SMS: imported %s rows of %s into the database; kept as %s", rows, path, done)
 
 
 def _log_late_failure(task: asyncio.Future[Any]) -> None:

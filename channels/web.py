@@ -23,6 +23,11 @@ credentials.yml:
    messages. Here a text goes out whole (the answer and its disclaimer) and a
    custom payload goes out as ``{"custom": {...}}``, the shape the REST channel
    uses too.
+
+3. Replicas. With ``REDIS_URL`` set, the socket.io server uses
+   python-socketio's ``AsyncRedisManager``: a message emitted by any Rasa
+   replica (to a session's room) reaches the browser connected to another,
+   and every replica knows every room. Unset, rooms live in this process.
 """
 
 from __future__ import annotations
@@ -41,11 +46,22 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
+DEFAULT_REDIS_KEY_PREFIX = "clinic:"
+
+
+def client_manager_from_env() -> Dict[str, Any]:
+    """AsyncServer's client_manager argument: Redis pub/sub when REDIS_URL is set."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return {}
+    # The channel carries REDIS_KEY_PREFIX so deployments sharing a Redis stay apart.
+    channel = (os.environ.get("REDIS_KEY_PREFIX") or DEFAULT_REDIS_KEY_PREFIX) + "socketio"
+    return {"client_manager": AsyncRedisManager(url, channel=channel)}
 
 
 def allowed_origins_from_env(value: str | None = None) -> Union[List[str], str, None]:
@@ -132,7 +148,9 @@ class WidgetSocketIOInput(SocketIOInput):
             logger.warning(
                 f"{ALLOWED_ORIGINS_ENV} is not set: the chat widget only works from the Rasa server's own origin."
             )
-        sio = OriginCheckingServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        sio = OriginCheckingServer(
+            async_mode="sanic", cors_allowed_origins=self.allowed_origins, **client_manager_from_env()
+        )
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 

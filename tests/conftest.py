@@ -114,3 +114,91 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
     finally:
         stop_processes([process])
         log.close()
+
+
+# --- Shared PostgreSQL and Redis (issue 10: restart and replica tests) ---------------
+# The development machines run PostgreSQL on 127.0.0.1:5432 (trust auth, database
+# `test`) and Redis on 127.0.0.1:6379. Each test session gets its own database
+# and its own Redis key prefix, removed at the end, so runs never see each other.
+# Missing services fail the run when CI=true and skip the tests elsewhere.
+
+TEST_PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+TEST_PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+TEST_PG_USER = os.environ.get("TEST_PG_USER", "postgres")
+TEST_PG_LOGIN_DB = os.environ.get("TEST_PG_DB", "test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _service_missing(what: str, error: Exception) -> None:
+    reason = f"{what} is not reachable ({error.__class__.__name__}: {error})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}; CI needs it for the restart and replica tests")
+    pytest.skip(f"{reason}; start it to run this test")
+
+
+@dataclass
+class PgDatabase:
+    host: str
+    port: int
+    user: str
+    name: str
+
+    def env(self, pool_size: int = 3, max_overflow: int = 2) -> Dict[str, str]:
+        """The environment that points the bot at this database."""
+        return {
+            "DB_HOST": self.host, "DB_PORT": str(self.port), "DB_NAME": self.name,
+            "DB_USER": self.user, "DB_POOL_SIZE": str(pool_size), "DB_MAX_OVERFLOW": str(max_overflow),
+        }
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg2://{self.user}@{self.host}:{self.port}/{self.name}"
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[PgDatabase]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    import sqlalchemy as sa
+
+    admin_url = f"postgresql+psycopg2://{TEST_PG_USER}@{TEST_PG_HOST}:{TEST_PG_PORT}/{TEST_PG_LOGIN_DB}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    name = f"clinic_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        _service_missing(f"PostgreSQL at {TEST_PG_HOST}:{TEST_PG_PORT}", error)
+    try:
+        yield PgDatabase(TEST_PG_HOST, TEST_PG_PORT, TEST_PG_USER, name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class RedisPrefix:
+    url: str
+    prefix: str
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[RedisPrefix]:
+    """The test Redis and a key prefix of this session's own; its keys are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        _service_missing(f"Redis at {TEST_REDIS_URL}", error)
+    prefix = f"clinic-test-{uuid.uuid4().hex[:10]}:"
+    try:
+        yield RedisPrefix(TEST_REDIS_URL, prefix)
+    finally:
+        # Rasa's stock RedisLockStore (compared in tests/stores) ignores a
+        # non-alphanumeric prefix and writes "lock:<conversation>" instead.
+        for pattern in (prefix + "*", "lock:" + prefix + "*"):
+            for key in client.scan_iter(match=pattern, count=500):
+                client.delete(key)
+        client.close()

@@ -146,7 +146,7 @@ def test_from_credentials_reads_environment(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path / "state"))
     channel = SmsInput.from_credentials({})
     assert channel.enabled and channel.name() == "sms" and channel.url_prefix() == "sms"
-    assert (tmp_path / "state" / "sms.db").exists()
+    assert (tmp_path / "state" / "bot.db").exists()
     monkeypatch.delenv("TWILIO_AUTH_TOKEN")
     assert not SmsInput.from_credentials(None).enabled
 
@@ -392,5 +392,5 @@ async def test_number_never_stored_or_logged(tmp_path: Path, caplog: pytest.LogC
         for body in ("hi", "asdf", "1", "STOP", "hi", "START", "HELP", "boom"):
             await post(channel, bot, form(body))
     assert "6045550100" not in caplog.text
-    for path in tmp_path.glob("sms.db*"):
+    for path in tmp_path.glob("*.db*"):
         assert b"6045550100" not in path.read_bytes(), path
