@@ -47,6 +47,9 @@ export class Connection {
     this.setState("connecting");
     const socket = io(this.server, {
       path: this.path,
+      // WebSocket only: no long-polling, so a load balancer needs no sticky
+      // sessions and any replica can serve the socket (Redis carries rooms).
+      transports: ["websocket"],
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 5000,
