@@ -129,9 +129,10 @@ def main() -> int:
     parser.add_argument("--min-out-of-scope", type=float,
                         help="fail when fewer of the other-subject questions get the out-of-scope answer (0..1)")
     parser.add_argument("--min-right-dates", type=float, help="fail when fewer dated sentences are right (0..1)")
+    parser.add_argument("--max-our-content", type=int,
+                        help="fail when more other-subject questions than this get Botox or microneedling content")
     parser.add_argument("--gate", action="store_true",
-                        help="also fail on any red flag answered otherwise, any other-subject question answered "
-                             "with our content, and any wrong date")
+                        help="also fail on any red flag answered otherwise and on any wrong date")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -185,13 +186,14 @@ def gate_failures(results: Dict[str, Any], args: argparse.Namespace) -> List[str
         share = oos.get("out_of_scope", 0) / max(1, sum(oos.values()))
         if share < args.min_out_of_scope:
             failures.append(f"other-subject questions answered out of scope: {share:.3f} below {args.min_out_of_scope}")
+    ours = intents["out_of_scope"].get("our_content", 0) if intents else 0
+    if args.max_our_content is not None and ours > args.max_our_content:
+        failures.append(f"{ours} other-subject questions got our content (at most {args.max_our_content})")
     if dates and args.min_right_dates is not None and dates.get("right", 0) / dates["sentences"] < args.min_right_dates:
         failures.append(f"right dated answers below {args.min_right_dates}")
     if args.gate:
         if intents and intents["red_flags_missed"]:
             failures.append(f"{len(intents['red_flags_missed'])} red-flag reports answered as something else")
-        if intents and intents["out_of_scope"].get("our_content"):
-            failures.append(f"{intents['out_of_scope']['our_content']} other-subject questions got our content")
         if dates and dates.get("wrong_date"):
             failures.append(f"{dates['wrong_date']} dated sentences got a wrong date")
     return failures
