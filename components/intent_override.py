@@ -37,7 +37,12 @@ class IntentOverride(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> IntentOverride:
+        cls.on_start()
         return cls()
+
+    @classmethod
+    def on_start(cls) -> None:
+        """Check what the component reads when the server starts (nothing by default)."""
 
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
         """The intent that replaces `intent`, or None to keep it."""

@@ -10,12 +10,9 @@ runs after this one.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Optional
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.scope import OUR_CONTENT_INTENTS, about_something_else, current_other_subjects
@@ -25,15 +22,8 @@ from components.intent_override import IntentOverride
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ScopeGate(IntentOverride):
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ScopeGate:
+    def on_start(cls) -> None:
         current_other_subjects()  # a broken word list stops the server at start, not mid-conversation
-        return cls()
 
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, current_other_subjects(), intent):
