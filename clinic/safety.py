@@ -92,6 +92,20 @@ def triage_symptoms(text: str) -> Triage:
     return Triage.NONE
 
 
+# Any sign a patient might report, mild or serious: a message with none is no symptom report.
+ANY_SIGN = re.compile(
+    r"\b(?:red\w*|pink\w*|swell\w*|swollen|bruis\w*|pain\w*|hurt\w*|sore\w*|ach\w*|itch\w*|rash\w*|bump\w*|"
+    r"lump\w*|burn\w*|sting\w*|tender\w*|tight\w*|dry|peel\w*|flak\w*|blister\w*|scab\w*|bleed\w*|"
+    r"numb\w*|tingl\w*|headache\w*|heavy|weak\w*|droop\w*|puff\w*|uneven|lopsided|bleeding|fever\w*|pus|"
+    r"ooz\w*|infect\w*|breath\w*|swallow\w*|vision|blurr\w*|dizz\w*|hives|sick|nause\w*|symptom\w*|reaction)\b"
+)
+
+
+def mentions_a_sign(text: str) -> bool:
+    """True when the message names any sign or symptom at all."""
+    return bool(ANY_SIGN.search(normalise(text)))
+
+
 def symptom_answer_name(text: str) -> str:
     """The clinic's answer for a symptom report: symptom_emergency, ... or symptom_other."""
     triage = triage_symptoms(text)

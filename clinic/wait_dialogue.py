@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional, Tuple
 from clinic.dates import TreatmentDateReading, understand_message
 from clinic.dates.resolvers import DateRefusal
 from clinic.protocol import TREATMENT_NAMES, ClinicProtocol
+from clinic.safety import mentions_a_sign
 from clinic.wait_plan import WaitPlan, compute_wait_plan, format_day
 
 # "can I get microneedling today?": asks about the next treatment, not a new date.
@@ -28,16 +29,22 @@ _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)
 
 # Intents whose question, when it names a treatment and its date, is really
 # "when can I have the other one?" (the NLU pipeline routes them to wait_time;
-# inform already goes to the wait-date action, symptom reports never do).
+# inform already goes to the wait-date action; a symptom report only when it
+# names no sign at all).
 TIMING_INTENTS = frozenset({"combine", "too_soon", "risks", "nlu_fallback"})
 # These only with words that ask about timing ("had botox last mon, how long until microneedling").
-NEEDS_TIMING_WORDS = frozenset({"what_is_microneedling", "what_is_botox", "follow_up"})
+NEEDS_TIMING_WORDS = frozenset({"what_is_microneedling", "what_is_botox", "follow_up", "report_symptom"})
 _TIMING_WORDS = re.compile(
     r"\b(?:when|how\s+long|how\s+soon|until|till|til|wait|yet|ok|okay|fine|safe|ready|able|now)\b")
 
 
 def is_dated_timing_question(reading: TreatmentDateReading, intent: Optional[str], text: str) -> bool:
-    """Should a message classified as `intent` get the personal plan instead?"""
+    """Should a message classified as `intent` get the personal plan instead?
+    A "symptom report" that names no sign at all ("it's 20 days since my
+    botox, is it ok now?") is a timing question; one that names a sign keeps
+    the symptom answer."""
+    if intent == "report_symptom" and mentions_a_sign(text):
+        return False
     if intent in NEEDS_TIMING_WORDS:
         return gives_treatment_date(reading) and bool(_TIMING_WORDS.search(text.lower()))
     return intent in TIMING_INTENTS and gives_treatment_date(reading)

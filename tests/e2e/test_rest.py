@@ -218,3 +218,9 @@ def test_two_possible_dates_are_asked_and_a_button_picks_one(bot: BotServers) ->
     plan = plan_of(bot.rest(buttons[1]["payload"], sender))
     assert plan["previous_date"] == (today - dt.timedelta(days=11)).isoformat()
     assert plan["previous_treatment"] == "botox"
+
+
+def test_is_it_ok_now_with_a_count_of_days_gets_the_personal_plan(bot: BotServers) -> None:
+    plan = plan_of(bot.rest("its been 20 days since my botox, is it ok now"))
+    assert plan["previous_date"] == (clinic_today(PROTOCOL) - dt.timedelta(days=20)).isoformat()
+    assert plan["days_remaining"] == 0

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
+from clinic.dates import understand_message
 from clinic.protocol import load_protocol
-from clinic.wait_dialogue import KnownTreatment, decide_wait_reply, plan_answer_name
+from clinic.wait_dialogue import KnownTreatment, decide_wait_reply, is_dated_timing_question, plan_answer_name
 
 TODAY = dt.date(2026, 11, 21)
 PROTOCOL = load_protocol()
@@ -123,3 +124,20 @@ def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
     reply = decide_wait_reply("", TODAY, PROTOCOL, known, "inform", stated_treatment="botox")
     assert reply.kind == "plan" and reply.plan.previous_treatment == "botox"
     assert reply.plan.previous_date == dt.date(2026, 11, 17)
+
+
+@pytest.mark.parametrize(
+    "text, intent, routed",
+    [
+        ("its been 20 days since my botox, is it ok now", "report_symptom", True),  # no sign named
+        ("had microneedling on tues and my skin is still a bit pink, when can i get botox", "report_symptom", False),
+        ("i had botox yesterday and now i cant swallow", "report_symptom", False),
+        ("had botox last mon, how long until microneedling", "what_is_botox", True),
+        ("i had botox yesterday, what is microneedling", "what_is_microneedling", False),  # no timing words
+        ("had botox 3 days ago, can i combine it with microneedling now?", "combine", True),
+        ("can i combine botox and microneedling", "combine", False),  # no date
+    ],
+)
+def test_which_dated_questions_get_the_personal_plan(text: str, intent: str, routed: bool) -> None:
+    reading = understand_message(text, TODAY, PROTOCOL.date_rules)
+    assert is_dated_timing_question(reading, intent, text) is routed
