@@ -15,7 +15,7 @@ from playwright.sync_api import Playwright, sync_playwright
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, DIST, Browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: `make browser` installs Debian's chromium")
