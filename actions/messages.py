@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from clinic.answers import current_answers, render_response, render_text
-from clinic.protocol import current_protocol
+from clinic.protocol import TREATMENT_NAMES, current_protocol
 from clinic.wait_plan import clinic_today
 
 
@@ -44,3 +44,20 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 def today() -> dt.date:
     """Today in the clinic's time zone: the one clock the actions read."""
     return clinic_today(current_protocol())
+
+
+# Which fact the bot last asked for (previous_treatment / previous_date), so
+# that a question answered in between is followed by the same question again.
+ASKING_FOR = "asking_for"
+# The question last answered, for follow-ups ("and botox?").
+LAST_TOPIC = "last_topic"
+
+
+def send_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, asking_for: str, treatment: Optional[str]
+) -> None:
+    """Ask for the first treatment, or for the date of `treatment`."""
+    if asking_for == "previous_treatment" or treatment not in TREATMENT_NAMES:
+        send_answer(dispatcher, tracker, "ask_previous_treatment")
+    else:
+        send_answer(dispatcher, tracker, "ask_date", {"previous_treatment": TREATMENT_NAMES[treatment]})

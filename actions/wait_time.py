@@ -15,8 +15,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import latest_intent, render, render_piece, send_answer, today
-from clinic.protocol import TREATMENT_NAMES, TREATMENTS, current_protocol
+from actions.messages import (
+    ASKING_FOR,
+    LAST_TOPIC,
+    latest_intent,
+    render,
+    render_piece,
+    send_answer,
+    send_question,
+    today,
+)
+from clinic.protocol import TREATMENTS, current_protocol
 from clinic.wait_dialogue import (
     KnownTreatment,
     WaitReply,
@@ -25,20 +34,6 @@ from clinic.wait_dialogue import (
     plan_answer_name,
 )
 from clinic.wait_plan import format_day
-
-# Which fact the bot last asked for (previous_treatment / previous_date), so
-# that a question answered in between is followed by the same question again.
-ASKING_FOR = "asking_for"
-
-
-def send_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, asking_for: str, treatment: Optional[str]
-) -> None:
-    """Ask for the first treatment, or for the date of `treatment`."""
-    if asking_for == "previous_treatment" or treatment not in TREATMENT_NAMES:
-        send_answer(dispatcher, tracker, "ask_previous_treatment")
-    else:
-        send_answer(dispatcher, tracker, "ask_date", {"previous_treatment": TREATMENT_NAMES[treatment]})
 
 
 def known_treatment(tracker: Tracker) -> KnownTreatment:
@@ -128,4 +123,4 @@ class ActionWaitTime(Action):
         # nothing is remembered; the offer leads to the questions that ask.
         send_answer(dispatcher, tracker, "wait_time")
         send_answer(dispatcher, tracker, "offer_dates")
-        return [SlotSet("dates_offered", True), SlotSet(ASKING_FOR, None), SlotSet("last_topic", "wait_time")]
+        return [SlotSet("dates_offered", True), SlotSet(ASKING_FOR, None), SlotSet(LAST_TOPIC, "wait_time")]
