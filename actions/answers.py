@@ -12,15 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.messages import ASKING_FOR, LAST_TOPIC, latest_intent, send_answer, send_question
 from actions.wait_time import ActionWaitTime
 from clinic.answers import current_answers
-from clinic.follow_up import follow_up_answer
+from clinic.follow_up import TOPICS, follow_up_answer
 from clinic.safety import symptom_answer_name
 
 logger = logging.getLogger(__name__)
 
 # After these, the bot does not repeat a question it was waiting on.
 SOCIAL = {"greet", "goodbye", "thank", "affirm"}
-# Answers a follow-up ("and botox?") can refer back to.
-TOPICS = {"what_is_botox", "what_is_microneedling", "combine", "wait_time", "too_soon", "risks", "recovery"}
 
 
 class ActionAnswer(Action):

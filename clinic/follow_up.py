@@ -20,6 +20,8 @@ ABOUT_ONE = {
 WHAT_IS = {"botox": "what_is_botox", "microneedling": "what_is_microneedling"}
 # Answers that already cover both treatments, in both orders: asked again as they are.
 ABOUT_BOTH = {"combine", "wait_time", "too_soon", "risks"}
+# Every answer a follow-up can refer back to (remembered as the last topic).
+TOPICS = frozenset({*ABOUT_ONE, *ABOUT_BOTH, "recovery"})
 
 
 def follow_up_answer(text: str, last_topic: Optional[str]) -> str:

@@ -19,7 +19,7 @@ from typing import Iterable, List, Optional, Pattern
 
 import yaml
 
-from clinic.dates.treatments import treatment_mentions
+from clinic.dates.treatments import Mention, treatment_mentions
 from clinic.protocol import CLINIC_DIR
 from clinic.words import normalise
 
@@ -55,8 +55,8 @@ class OtherSubjects:
     subjects: Pattern[str]
     people: Pattern[str]
 
-    def subject_in(self, low: str) -> Optional[str]:
-        return _first_outside_ours(self.subjects, low)
+    def subject_in(self, low: str, ours: List[Mention]) -> Optional[str]:
+        return _first_outside_ours(self.subjects, low, ours)
 
     def person_in(self, low: str) -> Optional[str]:
         match = re.search(self.people, low)
@@ -69,8 +69,7 @@ def _words_pattern(words: Iterable[str]) -> Pattern[str]:
     return re.compile(rf"\b(?:{body})s?\b")
 
 
-def _first_outside_ours(pattern: Pattern[str], low: str) -> Optional[str]:
-    ours = treatment_mentions(low)
+def _first_outside_ours(pattern: Pattern[str], low: str, ours: List[Mention]) -> Optional[str]:
     for match in pattern.finditer(low):
         # Inside a mention of ours it is ours; around one ("rf microneedling") it is another treatment.
         if not any(m.start <= match.start() and match.end() <= m.end for m in ours):
@@ -106,8 +105,9 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     price = _PRICE.search(low)
     if price:
         return price.group(0)
-    subject = subjects.subject_in(low)
-    names_ours = bool(treatment_mentions(low))
+    ours = treatment_mentions(low)
+    subject = subjects.subject_in(low, ours)
+    names_ours = bool(ours)
     if subject and not (intent in GENERAL_QUESTIONS and names_ours and not _COMPARISON.search(low)):
         return subject
     if intent in GENERAL_QUESTIONS and not _ASKS_FOR_SOMEONE.search(low):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from clinic.dates import TreatmentDateReading, understand_message
 from clinic.dates.resolvers import DateRefusal
@@ -38,16 +38,22 @@ _TIMING_WORDS = re.compile(
     r"\b(?:when|how\s+long|how\s+soon|until|till|til|wait|yet|ok|okay|fine|safe|ready|able|now)\b")
 
 
-def is_dated_timing_question(reading: TreatmentDateReading, intent: Optional[str], text: str) -> bool:
+def is_dated_timing_question(
+    intent: Optional[str], text: str, read: Callable[[], TreatmentDateReading]
+) -> bool:
     """Should a message classified as `intent` get the personal plan instead?
     A "symptom report" that names no sign at all ("it's 20 days since my
     botox, is it ok now?") is a timing question; one that names a sign keeps
-    the symptom answer."""
-    if intent == "report_symptom" and mentions_a_sign(text):
-        return False
+    the symptom answer. `read` reads the message's dates, called only when
+    the cheap checks leave the question open."""
     if intent in NEEDS_TIMING_WORDS:
-        return gives_treatment_date(reading) and bool(_TIMING_WORDS.search(text.lower()))
-    return intent in TIMING_INTENTS and gives_treatment_date(reading)
+        if not _TIMING_WORDS.search(text.lower()):
+            return False
+        if intent == "report_symptom" and mentions_a_sign(text):
+            return False
+    elif intent not in TIMING_INTENTS:
+        return False
+    return gives_treatment_date(read())
 
 
 def gives_treatment_date(reading: TreatmentDateReading) -> bool:

@@ -20,9 +20,9 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.dates import understand_message
+from clinic.dates import TreatmentDateReading, understand_message
 from clinic.protocol import current_protocol
-from clinic.wait_dialogue import NEEDS_TIMING_WORDS, TIMING_INTENTS, is_dated_timing_question
+from clinic.wait_dialogue import is_dated_timing_question
 from clinic.wait_plan import clinic_today
 from components.intent_override import IntentOverride
 
@@ -30,10 +30,11 @@ from components.intent_override import IntentOverride
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class TimingDateRouter(IntentOverride):
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
-        if intent not in TIMING_INTENTS | NEEDS_TIMING_WORDS:
-            return None
         protocol = current_protocol()
-        reading = understand_message(
-            text, clinic_today(protocol), protocol.date_rules, doc=message.get(SPACY_DOCS[TEXT])
-        )
-        return "wait_time" if is_dated_timing_question(reading, intent, text) else None
+
+        def read() -> TreatmentDateReading:
+            return understand_message(
+                text, clinic_today(protocol), protocol.date_rules, doc=message.get(SPACY_DOCS[TEXT])
+            )
+
+        return "wait_time" if is_dated_timing_question(intent, text, read) else None

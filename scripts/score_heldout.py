@@ -36,13 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from clinic.protocol import load_protocol  # noqa: E402
+from clinic.scope import OUR_CONTENT_INTENTS  # noqa: E402
 from clinic.wait_dialogue import KnownTreatment, decide_wait_reply  # noqa: E402
 
 # Where the rules send each intent (data/rules/): these reach the wait-date action.
 WAIT_ACTION_INTENTS = {"wait_time", "inform"}
-# Answers with Botox or microneedling content.
-OUR_CONTENT = {"what_is_microneedling", "what_is_botox", "combine", "wait_time", "too_soon", "risks",
-               "recovery", "inform"}
 CONFIDENT = 0.8
 
 
@@ -86,7 +84,7 @@ def score_intents(examples: List[Tuple[str, str]], parses: List[Dict[str, Any]])
                                       "confidence": round(confidence, 3)})
         if gold == "out_of_scope":
             kind = ("out_of_scope" if predicted == "out_of_scope" else "rephrase" if predicted == "nlu_fallback"
-                    else "our_content" if predicted in OUR_CONTENT else "other")
+                    else "our_content" if predicted in OUR_CONTENT_INTENTS else "other")
             out_of_scope[kind] += 1
         if gold == "report_symptom" and predicted != "report_symptom":
             red_flags_missed.append({"text": text, "predicted": predicted})

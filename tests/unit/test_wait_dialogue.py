@@ -139,5 +139,4 @@ def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
     ],
 )
 def test_which_dated_questions_get_the_personal_plan(text: str, intent: str, routed: bool) -> None:
-    reading = understand_message(text, TODAY, PROTOCOL.date_rules)
-    assert is_dated_timing_question(reading, intent, text) is routed
+    assert is_dated_timing_question(intent, text, lambda: understand_message(text, TODAY, PROTOCOL.date_rules)) is routed
