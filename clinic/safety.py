@@ -36,6 +36,8 @@ TOXIN_SPREAD = _words(
     r"slurr\w*",
     r"blurr\w*|double vision|seeing double|vision\s+(?:is\s+)?(?:\w+\s+)?(?:blurr\w*|chang\w*|problem\w*|loss|off|weird)|lost (?:my )?vision|can'?t see",
     r"droop\w*|ptosis|eyelids? (?:is |are )?(?:falling|hanging|heavy)",
+    # A brow that drops after Botox is the same spread of effect as a drooping lid.
+    r"(?:eye)?brows? (?:has |have |is |are |feels? )?(?:\w+ )?(?:dropp\w*|fell|fall\w*|sagg\w*|heavy)|dropped (?:eye)?brows?",
     r"muscle weakness|weak(?:ness)? all over|(?:body|arms?|legs?|neck|whole face) (?:feels? |is |are )?(?:so |really |very )?weak|general weakness",
     r"hoarse\w*|lost my voice|losing my voice",
 )

@@ -13,6 +13,8 @@ EMERGENCIES = [
     "it's hard to breathe after my tox",
     "my voice is hoarse since botox",
     "my left eyelid is drooping",
+    "my right eyebrow dropped two days after the dysport",
+    "my brows feel heavy since botox",
     "my vision is blurry after the injections",
     "i'm seeing double",
     "my whole body feels weak since tuesday",
@@ -62,6 +64,7 @@ def test_mild_symptoms_and_questions_are_not_red_flags(text: str) -> None:
 def test_a_risk_question_is_left_to_the_classifier() -> None:
     assert not reports_red_flag("can botox cause droopy eyelids?")
     assert not reports_red_flag("what are the chances of a droopy eyelid")
+    assert not reports_red_flag("can my eyebrow drop from botox?")
 
 
 def test_curly_apostrophes_from_phones_are_understood() -> None:
