@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench-bot clean test-replicas
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench profile clean test-replicas
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -100,9 +100,15 @@ test: setup browser lint validate train
 	$(PY) -m pytest tests -q
 	$(MAKE) --no-print-directory test-core test-nlu test-heldout
 
-# Latency and memory of a bot started with `make run` (run in another terminal).
-bench-bot: $(STAMP)
-	$(PY) scripts/bench_bot.py
+# This bot against the stock `rasa init` assistant: throughput, latency,
+# memory, start-up and training time (bench/README.md). Its own ports
+# (5905, 5915, 5955), so a bot started with `make run` may keep running.
+bench: setup train
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Where a turn's time goes (cProfile of the Rasa side, the action server running).
+profile: setup train
+	$(PY) scripts/profile_turn.py
 
 bench-dates: $(STAMP)
 	$(PY) scripts/bench_dates.py
