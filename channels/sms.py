@@ -41,7 +41,7 @@ from twilio.request_validator import RequestValidator
 
 from channels import sms_format as fmt
 from channels.sms_store import DONE, NEW, SmsStore
-from stores import db
+from stores import db, personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +196,16 @@ class SmsInput(InputChannel):
 
         return current_protocol()
 
+    def _notice(self, messages: List[Dict[str, Any]]) -> List[str]:
+        """The notice at collection, and the disclaimer if the reply has none."""
+        from clinic.answers import DISCLAIMER_RESPONSE, current_answers, render_text
+
+        values = self._protocol().template_values()
+        lines = [render_text(current_answers(), "sms_notice", self.name(), values)]
+        if not any(fmt.DISCLAIMER_RE.search(str(m.get("text") or "")) for m in messages):
+            lines.append(render_text(current_answers(), DISCLAIMER_RESPONSE, self.name(), values))
+        return lines
+
     def _apology(self) -> str:
         try:
             return fmt.apology_text(self._protocol())
@@ -334,6 +344,8 @@ class SmsInput(InputChannel):
             if 1 <= number <= len(options):
                 text = options[number - 1].payload
 
+        # Notice at collection: the first reply to a number with no stored conversation.
+        new_number = not personal_data.has_conversation(self.store.engine, sender)
         collector = SmsOutput()
         message = UserMessage(
             text, collector, sender, input_channel=self.name(), message_id=message_sid or None
@@ -350,7 +362,10 @@ class SmsInput(InputChannel):
             )
             return self._apology()
 
-        fitted = fmt.compose_reply(collector.messages)
+        if new_number:
+            fitted = fmt.reply_with_notice(collector.messages, self._notice(collector.messages))
+        else:
+            fitted = fmt.compose_reply(collector.messages)
         if fitted.shortened:
             logger.warning(
                 "SMS: reply for %s shortened to fit %s GSM-7 characters; "
