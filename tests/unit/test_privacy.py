@@ -32,7 +32,7 @@ FILL = {
     "days_remaining": 13, "days_word": "days", "reason": "I couldn't find a date in that.",
     "first_day": "Friday, November 27", "second_day": "Friday, December 4",
     "first_iso": "2026-11-27", "second_iso": "2026-12-04",
-    "stored": "your 12 messages and my answers and your Botox date, Wednesday, September 30",
+    "stored": "your 12 messages with my answers and your Botox date, Wednesday, September 30",
     "channel_note": "Your number is kept only in coded form; text STOP to opt out.", "days_kept": 90,
 }
 
