@@ -196,16 +196,6 @@ class SmsInput(InputChannel):
 
         return current_protocol()
 
-    def _notice(self, messages: List[Dict[str, Any]]) -> List[str]:
-        """The notice at collection, and the disclaimer if the reply has none."""
-        from clinic.answers import DISCLAIMER_RESPONSE, current_answers, render_text
-
-        values = self._protocol().template_values()
-        lines = [render_text(current_answers(), "sms_notice", self.name(), values)]
-        if not any(fmt.DISCLAIMER_RE.search(str(m.get("text") or "")) for m in messages):
-            lines.append(render_text(current_answers(), DISCLAIMER_RESPONSE, self.name(), values))
-        return lines
-
     def _apology(self) -> str:
         try:
             return fmt.apology_text(self._protocol())
@@ -363,7 +353,8 @@ class SmsInput(InputChannel):
             return self._apology()
 
         if new_number:
-            fitted = fmt.reply_with_notice(collector.messages, self._notice(collector.messages))
+            notice = fmt.notice_lines(collector.messages, self._protocol().template_values())
+            fitted = fmt.reply_with_notice(collector.messages, notice)
         else:
             fitted = fmt.compose_reply(collector.messages)
         if fitted.shortened:

@@ -246,6 +246,16 @@ MESSAGE_BREAK = "\x1e"
 SINGLE_SEGMENT_CHARS = 160
 
 
+def notice_lines(messages: Sequence[Dict[str, Any]], values: Dict[str, Any]) -> List[str]:
+    """The notice at collection (clinic/answers.yml), with the disclaimer if the reply has none."""
+    from clinic.answers import DISCLAIMER_RESPONSE, current_answers, render_text
+
+    lines = [render_text(current_answers(), "sms_notice", "sms", values)]
+    if not any(DISCLAIMER_RE.search(str(m.get("text") or "")) for m in messages):
+        lines.append(render_text(current_answers(), DISCLAIMER_RESPONSE, "sms", values))
+    return lines
+
+
 def reply_with_notice(messages: Sequence[Dict[str, Any]], notice: Sequence[str]) -> FittedReply:
     """The first reply to a new number: the answer with the notice after it in
     one text when both fit whole; otherwise the answer exactly as it would be

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Dict, List
@@ -22,9 +21,8 @@ from twilio.request_validator import RequestValidator
 from channels.gsm import SMS_MAX_CHARS, gsm_length, is_gsm7
 from channels.sms import SmsInput, WebhookResult
 from channels.sms_format import sender_id
-from clinic.answers import current_answers, render_text
 from clinic.protocol import current_protocol
-from stores import personal_data
+from tests.unit.stored import store_conversation
 
 TOKEN = "unit-test-auth-token"
 KEY = "unit-test-sender-key"
@@ -70,24 +68,14 @@ class FakeBot:
             await out.send_response(message.sender_id, {"custom": {"wait_plan": {"x": 1}}})
 
 
-def store_conversation(channel: SmsInput, sender: str) -> None:
-    """A stored event of `sender`, as Rasa's tracker store writes after a turn."""
-    assert channel.store is not None
-    events = personal_data.events
-    events.create(channel.store.engine, checkfirst=True)
-    with channel.store.engine.begin() as connection:
-        connection.execute(events.insert().values(sender_id=sender, type_name="user", timestamp=time.time()))
-
-
-def make_channel(tmp_path: Path, new_number: bool = False, **overrides: Any) -> SmsInput:
-    """The channel; NUMBER has texted before unless `new_number` (no notice then)."""
+def make_channel(tmp_path: Path, new_number: bool = False, **overrides: Any) -> SmsInput:  # NUMBER known unless new
     settings: Dict[str, Any] = dict(
         auth_token=TOKEN, public_url=URL, sender_key=KEY, state_dir=tmp_path, reply_timeout=2.0
     )
     settings.update(overrides)
     channel = SmsInput(**settings)
     if channel.store is not None and not new_number:
-        store_conversation(channel, sender_id(KEY, NUMBER))
+        store_conversation(channel.store.engine, sender_id(KEY, NUMBER))
     return channel
 
 
@@ -410,49 +398,3 @@ async def test_number_never_stored_or_logged(tmp_path: Path, caplog: pytest.LogC
     assert "6045550100" not in caplog.text
     for path in tmp_path.glob("*.db*"):
         assert b"6045550100" not in path.read_bytes(), path
-
-
-# --- notice at collection (issue 11) ----------------------------------------------------
-
-NOTICE = render_text(current_answers(), "sms_notice", "sms", current_protocol().template_values())
-
-
-@pytest.mark.asyncio
-async def test_a_new_number_gets_the_notice_once(tmp_path: Path) -> None:
-    bot = FakeBot()
-    channel = make_channel(tmp_path, new_number=True)
-    first = message_text(await post(channel, bot, form("/what_is_botox")))
-    assert first is not None and first.startswith("Botox relaxes muscles.")
-    assert first.count(NOTICE) == 1 and first.count("not medical advice") == 1
-    for word in ("Automated assistant", "HELP", "STOP", "DELETE MY DATA"):
-        assert word in first
-    store_conversation(channel, sender_id(KEY, NUMBER))  # Rasa stored the turn
-    second = message_text(await post(channel, bot, form("/what_is_botox")))
-    assert second == "Botox relaxes muscles. " + DISCLAIMER
-
-
-@pytest.mark.asyncio
-async def test_the_notice_brings_the_disclaimer_when_the_answer_has_none(tmp_path: Path) -> None:
-    channel = make_channel(tmp_path, new_number=True)
-    text = message_text(await post(channel, FakeBot(), form("hello")))
-    assert text is not None and text.startswith("You said: hello")
-    assert NOTICE in text and "not medical advice" in text
-
-
-@pytest.mark.asyncio
-async def test_a_first_answer_too_long_for_the_notice_gets_it_in_a_second_text(tmp_path: Path) -> None:
-    usual = message_text(await post(make_channel(tmp_path / "known"), FakeBot(), form("long")))
-    result = await post(make_channel(tmp_path / "new", new_number=True), FakeBot(), form("long"))
-    texts = [m.text or "" for m in ET.fromstring(result.body).findall("Message")]
-    assert texts == [usual, NOTICE]  # the answer exactly as always, then the notice alone
-    assert gsm_length(texts[1]) <= 160
-
-
-@pytest.mark.asyncio
-async def test_opted_out_and_keyword_messages_get_no_notice(tmp_path: Path) -> None:
-    channel = make_channel(tmp_path, new_number=True)
-    bot = FakeBot()
-    assert NOTICE not in (message_text(await post(channel, bot, form("HELP"))) or "")
-    assert NOTICE not in (message_text(await post(channel, bot, form("STOP"))) or "")
-    assert message_text(await post(channel, bot, form("hello"))) is None
-    assert bot.received == []
