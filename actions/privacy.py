@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 def stored_facts(tracker: Tracker) -> StoredFacts:
     return StoredFacts(
         channel=tracker.get_latest_input_channel(),
-        messages_from_patient=sum(1 for event in tracker.events if event.get("event") == "user"),
         previous_treatment=tracker.get_slot("previous_treatment"),
         previous_date=parse_iso_date(tracker.get_slot("previous_date")),
         reminders=pending_reminders(tracker.sender_id),

@@ -56,7 +56,6 @@ class StoredFacts:
     """What the bot holds for one conversation, as the adapters found it."""
 
     channel: Optional[str]
-    messages_from_patient: int
     previous_treatment: Optional[str] = None
     previous_date: Optional[dt.date] = None
     reminders: Sequence[dt.date] = ()
@@ -77,11 +76,7 @@ class Summary:
 def summarise(facts: StoredFacts, days: int, today: dt.date) -> Summary:
     """Which pieces of clinic/answers.yml describe `facts`, in order."""
     pieces: List[str] = []
-    values: Dict[str, Any] = {
-        "days_kept": days,
-        "message_count": facts.messages_from_patient,
-        "messages_word": "message" if facts.messages_from_patient == 1 else "messages",
-    }
+    values: Dict[str, Any] = {"days_kept": days}
     pieces.append("privacy_stored_messages")
     if facts.previous_treatment in TREATMENT_NAMES:
         values["previous_treatment"] = TREATMENT_NAMES[facts.previous_treatment]

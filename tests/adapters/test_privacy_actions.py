@@ -27,7 +27,7 @@ def test_the_summary_names_the_date_given_and_the_retention() -> None:
     messages, events = run(ActionPrivacySummary(), state)
     (text,) = texts(messages)
     assert events == []
-    assert "your 1 message with my answers and your Botox date, Tuesday, November 3" in text
+    assert "what you wrote here with my answers and your Botox date, Tuesday, November 3" in text
     assert "random chat ID" in text and "90 days" in text
     assert "not medical advice" not in text and "{" not in text
 
@@ -36,7 +36,7 @@ def test_the_summary_by_sms_is_short_and_follows_the_environment(monkeypatch: py
     monkeypatch.setenv(RETENTION_ENV, "30")
     messages, _ = run(ActionPrivacySummary(), tracker("what data do you have", "privacy_summary", channel="sms"))
     (text,) = texts(messages)
-    assert text.startswith("I keep your 1 message with my answers.")
+    assert text.startswith("I keep what you wrote here with my answers.")
     assert "coded form" in text and "30 days" in text and len(text) <= 306
 
 

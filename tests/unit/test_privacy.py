@@ -32,7 +32,7 @@ FILL = {
     "days_remaining": 13, "days_word": "days", "reason": "I couldn't find a date in that.",
     "first_day": "Friday, November 27", "second_day": "Friday, December 4",
     "first_iso": "2026-11-27", "second_iso": "2026-12-04",
-    "stored": "your 12 messages with my answers and your Botox date, Wednesday, September 30",
+    "stored": "what you wrote here with my answers and your Botox date, Wednesday, September 30",
     "channel_note": "Your number is kept only in coded form; text STOP to opt out.", "days_kept": 90,
 }
 
@@ -65,7 +65,7 @@ def test_idle_cutoff_is_that_many_days_before_now() -> None:
 
 
 def test_summary_lists_what_is_stored_in_order() -> None:
-    facts = StoredFacts("sms", 3, "botox", dt.date(2026, 11, 3), reminders=(dt.date(2026, 11, 17),))
+    facts = StoredFacts("sms", "botox", dt.date(2026, 11, 3), reminders=(dt.date(2026, 11, 17),))
     summary = summarise(facts, 90, TODAY)
     assert summary.stored == [
         "privacy_stored_messages", "privacy_stored_treatment_date", "privacy_stored_reminders"
@@ -77,11 +77,10 @@ def test_summary_lists_what_is_stored_in_order() -> None:
 
 
 def test_summary_of_a_conversation_with_no_treatment() -> None:
-    summary = summarise(StoredFacts("socketio", 1), 30, TODAY)
+    summary = summarise(StoredFacts("socketio"), 30, TODAY)
     assert summary.stored == ["privacy_stored_messages"]
-    assert summary.values["messages_word"] == "message"
     assert summary.channel_note == "privacy_channel_widget"
-    assert summarise(StoredFacts("rest", 2, "microneedling"), 30, TODAY).stored[-1] == "privacy_stored_treatment"
+    assert summarise(StoredFacts("rest", "microneedling"), 30, TODAY).stored[-1] == "privacy_stored_treatment"
 
 
 def test_pieces_read_as_a_list() -> None:
