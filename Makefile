@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench profile clean test-replicas
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench profile clean test-replicas purge
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -117,6 +117,13 @@ bench-dates: $(STAMP)
 lock:
 	$(PY) -m pip install --quiet pip-tools
 	$(VENV)/bin/pip-compile --generate-hashes --allow-unsafe --strip-extras -o $(LOCK) requirements/requirements.in
+
+# Patients' data (issue 11): delete conversations idle longer than the retention
+# period (clinic/protocol.yml privacy.retention_days, or CONVERSATION_RETENTION_DAYS)
+# in the database the DB_* / BOT_STATE_DIR variables name. `make run` also runs it
+# daily; cron or the Kubernetes CronJob (deploy/k8s/purge.yaml) elsewhere.
+purge: $(STAMP)
+	$(PY) scripts/purge.py
 
 clean:
 	rm -rf models results .rasa web/dist tests/artifacts

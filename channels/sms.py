@@ -41,7 +41,7 @@ from twilio.request_validator import RequestValidator
 
 from channels import sms_format as fmt
 from channels.sms_store import DONE, NEW, SmsStore
-from stores import db
+from stores import db, personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -334,6 +334,8 @@ class SmsInput(InputChannel):
             if 1 <= number <= len(options):
                 text = options[number - 1].payload
 
+        # Notice at collection: the first reply to a number with no stored conversation.
+        new_number = not personal_data.has_conversation(self.store.engine, sender)
         collector = SmsOutput()
         message = UserMessage(
             text, collector, sender, input_channel=self.name(), message_id=message_sid or None
@@ -350,7 +352,11 @@ class SmsInput(InputChannel):
             )
             return self._apology()
 
-        fitted = fmt.compose_reply(collector.messages)
+        if new_number:
+            notice = fmt.notice_lines(collector.messages, self._protocol().template_values())
+            fitted = fmt.reply_with_notice(collector.messages, notice)
+        else:
+            fitted = fmt.compose_reply(collector.messages)
         if fitted.shortened:
             logger.warning(
                 "SMS: reply for %s shortened to fit %s GSM-7 characters; "

@@ -214,11 +214,15 @@ def fit_reply(
     return FittedReply(cut_at_word(_render(units, ()), limit), (), True)
 
 
-def compose_reply(messages: Iterable[Dict[str, Any]], limit: int = SMS_MAX_CHARS) -> FittedReply:
+def compose_reply(
+    messages: Iterable[Dict[str, Any]], limit: int = SMS_MAX_CHARS, notice: Sequence[str] = ()
+) -> FittedReply:
     """One SMS from all bot messages of a turn (Rasa's collector format).
 
     Texts are sanitised to GSM-7 and joined; buttons (and quick replies)
     become numbered options; custom JSON, images and attachments are dropped.
+    `notice` (the notice at collection) goes after the texts, protected: if it
+    does not fit, see `reply_with_notice`.
     """
     texts: List[str] = []
     buttons: List[Dict[str, Any]] = []
@@ -228,7 +232,41 @@ def compose_reply(messages: Iterable[Dict[str, Any]], limit: int = SMS_MAX_CHARS
             texts.append(text)
         for key in ("buttons", "quick_replies"):
             buttons.extend(b for b in (message.get(key) or []) if isinstance(b, dict))
-    return fit_reply(texts, options_from_buttons(buttons), limit)
+    lines = [sanitize(line) for line in notice if line.strip()]
+    protect = DISCLAIMER_RE
+    if lines:
+        texts.append("\n".join(lines))
+        protect = re.compile("|".join([DISCLAIMER_RE.pattern] + [re.escape(line) for line in lines]), re.I)
+    return fit_reply(texts, options_from_buttons(buttons), limit, protect)
+
+
+# Between two <Message>s of one reply. sanitize() drops it, so no text has it.
+MESSAGE_BREAK = "\x1e"
+# One GSM-7 text on its own (a single segment).
+SINGLE_SEGMENT_CHARS = 160
+
+
+def notice_lines(messages: Sequence[Dict[str, Any]], values: Dict[str, Any]) -> List[str]:
+    """The notice at collection (clinic/answers.yml), with the disclaimer if the reply has none."""
+    from clinic.answers import DISCLAIMER_RESPONSE, current_answers, render_text
+
+    lines = [render_text(current_answers(), "sms_notice", "sms", values)]
+    if not any(DISCLAIMER_RE.search(str(m.get("text") or "")) for m in messages):
+        lines.append(render_text(current_answers(), DISCLAIMER_RESPONSE, "sms", values))
+    return lines
+
+
+def reply_with_notice(messages: Sequence[Dict[str, Any]], notice: Sequence[str]) -> FittedReply:
+    """The first reply to a new number: the answer with the notice after it in
+    one text when both fit whole; otherwise the answer exactly as it would be
+    without the notice, and the notice as a second, one-segment text (an answer,
+    a red flag's above all, is never cut for the notice)."""
+    together = compose_reply(messages, notice=notice)
+    if not together.shortened:
+        return together
+    alone = compose_reply(messages)
+    notice_text = fit_reply([sanitize("\n".join(notice))], limit=SINGLE_SEGMENT_CHARS).text
+    return FittedReply(alone.text + MESSAGE_BREAK + notice_text, alone.options, alone.shortened)
 
 
 # --- fixed texts ---------------------------------------------------------------
@@ -285,7 +323,10 @@ XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
 def build_twiml(text: str) -> str:
-    """TwiML answering with one message, or nothing if `text` is empty."""
-    if not text:
+    """TwiML answering with one message (two if `text` has a MESSAGE_BREAK),
+    or nothing if `text` is empty."""
+    parts = [part for part in text.split(MESSAGE_BREAK) if part]
+    if not parts:
         return XML_DECLARATION + "<Response/>"
-    return f"{XML_DECLARATION}<Response><Message>{escape(text)}</Message></Response>"
+    messages = "".join(f"<Message>{escape(part)}</Message>" for part in parts)
+    return f"{XML_DECLARATION}<Response>{messages}</Response>"

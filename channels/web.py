@@ -48,6 +48,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from channels.forget import add_forget_route
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
@@ -157,6 +159,9 @@ class WidgetSocketIOInput(SocketIOInput):
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        # The widget's "Delete chat" deletes the server's copy too (issue 11).
+        add_forget_route(socketio_webhook, self.allowed_origins)
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:

@@ -64,6 +64,8 @@ class ClinicProtocol:
     nurse_line: str
     intervals: Dict[str, Interval]  # keyed "botox_to_microneedling" etc.
     date_rules: DateRules
+    # Days without a message after which a conversation is deleted (clinic/privacy.py).
+    retention_days: int
 
     def interval(self, previous: str, following: str) -> Interval:
         """The waiting rule for `following` after `previous`."""
@@ -130,6 +132,9 @@ def parse_protocol(raw: Mapping[str, Any]) -> ClinicProtocol:
         ZoneInfo(timezone)
     except Exception as error:  # ZoneInfoNotFoundError or a malformed key
         raise ProtocolError(f"clinic protocol: unknown time zone '{timezone}'") from error
+    retention_days = int(_require(_require(raw, "privacy", ""), "retention_days", "privacy."))
+    if retention_days < 1:
+        raise ProtocolError("clinic protocol: privacy.retention_days must be at least 1")
     return ClinicProtocol(
         clinic_name=str(_require(clinic, "name", "clinic.")),
         city=str(clinic.get("city") or ""),
@@ -143,6 +148,7 @@ def parse_protocol(raw: Mapping[str, Any]) -> ClinicProtocol:
             month_first=bool(dates.get("month_first", DateRules.month_first)),
             max_days_ahead=int(dates.get("max_days_ahead", DateRules.max_days_ahead)),
         ),
+        retention_days=retention_days,
     )
 
 

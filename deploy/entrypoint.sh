@@ -17,6 +17,11 @@ case "$role" in
     shift || true
     exec python -m rasa_sdk --actions actions --port "${ACTIONS_PORT:-5055}" "$@"
     ;;
+  purge)
+    # Conversations idle past the retention period (scripts/purge.py).
+    shift || true
+    exec python /app/scripts/purge.py "$@"
+    ;;
   *)
     exec "$@"
     ;;

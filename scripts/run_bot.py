@@ -3,7 +3,8 @@
 Used by `make run` (ports 5055, 5005, 8080) and by the test suite (other
 ports, so tests never collide with a bot a developer has running). Stays in
 the foreground; Ctrl-C or SIGTERM stops every child cleanly, and if one child
-dies the others are stopped too.
+dies the others are stopped too. It also deletes conversations idle longer
+than the retention period at start and then daily (scripts/purge.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -23,6 +25,7 @@ PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
 from scripts.processes import stop_processes  # noqa: E402
+from scripts.purge import run_daily  # noqa: E402
 
 
 def _endpoints_file(actions_port: int, out_dir: Path) -> Path:
@@ -96,6 +99,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             + ". Ctrl-C stops everything.",
             flush=True,
         )
+        purge_stop = threading.Event()
+        threading.Thread(target=run_daily, args=(purge_stop, env), name="retention", daemon=True).start()
         exit_code = 0
         while not stopping:
             dead = [c for c in children if c.poll() is not None]
@@ -104,6 +109,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"A server exited ({' '.join(dead[0].args[:4])}); stopping the rest.", flush=True)
                 break
             time.sleep(0.3)
+        purge_stop.set()
         # SIGINT, as a terminal's Ctrl-C would send it: each server shuts down cleanly.
         stop_processes(children, timeout=15.0, first_signal=signal.SIGINT)
     print("All servers stopped.", flush=True)

@@ -10,18 +10,40 @@ Rasa refuses an endpoints file naming an unset variable, and the embedded
 default (SQLite in BOT_STATE_DIR) needs no variable at all. Events are stored
 exactly as Rasa's SQLTrackerStore stores them (its ``events`` table), so a
 database written by ``type: sql`` reads the same.
+
+"Forget me" (issue 11): a turn in which action_forget_me ran is not stored;
+the conversation and everything tied to its sender are deleted instead
+(stores/personal_data.py). Done here, under the conversation's lock, because
+an action server deleting rows would see Rasa write the turn back after it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from stores import db
+from clinic.privacy import FORGET_ACTION
+from stores import db, personal_data
+
+logger = logging.getLogger(__name__)
+
+
+def forget_requested(tracker: DialogueStateTracker) -> bool:
+    """Whether the patient's latest turn ran the forget-me action."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return event.action_name == FORGET_ACTION
+    return False
 
 
 class EnvSQLTrackerStore(SQLTrackerStore):
@@ -43,3 +65,10 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         db.create_tables(self.Base.metadata, self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if forget_requested(tracker):
+            deletion = personal_data.forget_sender(self.engine, tracker.sender_id)
+            logger.info("Forget me: deleted one conversation (%s rows)", deletion.total)
+            return
+        await super().save(tracker)

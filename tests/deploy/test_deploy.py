@@ -118,3 +118,27 @@ def test_entrypoint_is_valid_shell() -> None:
     import subprocess
 
     subprocess.run(["sh", "-n", str(ROOT / "deploy" / "entrypoint.sh")], check=True)
+
+
+def test_retention_purge_runs_daily_as_a_role_of_the_image() -> None:
+    """Issue 11: the CronJob runs scripts/purge.py through the entrypoint, with the database settings."""
+    (job,) = by_kind("CronJob")
+    spec = job["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert len(spec["schedule"].split()) == 5 and spec["schedule"].split()[2:] == ["*", "*", "*"]
+    pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["args"] == ["purge"]
+    entrypoint = (ROOT / "deploy" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert re.search(r"^\s+purge\)$", entrypoint, re.M) and "scripts/purge.py" in entrypoint
+    assert "scripts/purge.py" in (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    sources = {ref.get("configMapRef", ref.get("secretRef", {})).get("name") for ref in container["envFrom"]}
+    assert sources == {"clinic-bot"} and {"configMapRef", "secretRef"} <= {k for r in container["envFrom"] for k in r}
+
+
+def test_the_widgets_delete_chat_reaches_the_bot() -> None:
+    """Issue 11: POST /webhooks/socketio/forget is routed to the Rasa Service."""
+    ingress = by_kind("Ingress")[0]["spec"]
+    paths = [p for rule in ingress["rules"] for p in rule["http"]["paths"]]
+    assert any("/webhooks/socketio/forget".startswith(p["path"]) and p["backend"]["service"]["name"] == "clinic-rasa"
+               for p in paths)

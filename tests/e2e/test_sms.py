@@ -21,6 +21,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from channels.gsm import SMS_MAX_CHARS
+from clinic.answers import current_answers, render_text
 from clinic.protocol import current_protocol
 
 GSM_BASIC = (
@@ -29,6 +30,7 @@ GSM_BASIC = (
 )
 GSM_EXTENSION = "^{}\\[~]|€"
 MAX_SMS = SMS_MAX_CHARS
+NOTICE = render_text(current_answers(), "sms_notice", "sms", current_protocol().template_values())
 DATE_RE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b"
     r"|\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
@@ -98,19 +100,24 @@ class Phone:
 
 
 def reply_of(response: requests.Response) -> str | None:
-    """The one <Message> of a TwiML answer, checked: <= 306 GSM-7 characters."""
+    """The <Message> of a TwiML answer, checked: <= 306 GSM-7 characters. A new
+    number's first answer may come with the notice at collection as a second,
+    one-segment text (issue 11); the two are returned joined by a blank line."""
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/xml")
     root = ET.fromstring(response.text)
     assert root.tag == "Response"
     messages = root.findall("Message")
-    assert len(messages) <= 1, response.text
+    assert len(messages) <= 2, response.text
     if not messages:
         return None
-    text = messages[0].text or ""
-    assert text.strip(), response.text
-    assert gsm_length(text) <= MAX_SMS, f"{gsm_length(text)} characters: {text!r}"
-    return text
+    texts = [message.text or "" for message in messages]
+    for text in texts:
+        assert text.strip(), response.text
+        assert gsm_length(text) <= MAX_SMS, f"{gsm_length(text)} characters: {text!r}"
+    if len(texts) == 2:
+        assert texts[1].startswith(NOTICE) and gsm_length(texts[1]) <= 160, texts
+    return "\n\n".join(texts)
 
 
 @pytest.fixture(scope="module")

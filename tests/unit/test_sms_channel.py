@@ -22,6 +22,7 @@ from channels.gsm import SMS_MAX_CHARS, gsm_length, is_gsm7
 from channels.sms import SmsInput, WebhookResult
 from channels.sms_format import sender_id
 from clinic.protocol import current_protocol
+from tests.unit.stored import store_conversation
 
 TOKEN = "unit-test-auth-token"
 KEY = "unit-test-sender-key"
@@ -67,12 +68,15 @@ class FakeBot:
             await out.send_response(message.sender_id, {"custom": {"wait_plan": {"x": 1}}})
 
 
-def make_channel(tmp_path: Path, **overrides: Any) -> SmsInput:
+def make_channel(tmp_path: Path, new_number: bool = False, **overrides: Any) -> SmsInput:  # NUMBER known unless new
     settings: Dict[str, Any] = dict(
         auth_token=TOKEN, public_url=URL, sender_key=KEY, state_dir=tmp_path, reply_timeout=2.0
     )
     settings.update(overrides)
-    return SmsInput(**settings)
+    channel = SmsInput(**settings)
+    if channel.store is not None and not new_number:
+        store_conversation(channel.store.engine, sender_id(KEY, NUMBER))
+    return channel
 
 
 _sid_counter = iter(range(1, 10**6))

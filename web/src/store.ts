@@ -1,7 +1,8 @@
 // What the widget keeps in this browser's localStorage, under one key per
 // chat server: the session id (so a reload continues the same conversation),
 // the transcript (so the history shows after a reload), whether the notice
-// was read and whether the panel was open. Nothing else is stored.
+// was read and whether the panel was open, and the ids of deleted chats whose
+// server copy could not be deleted yet (retried when back online).
 
 import { ChatMessage, sanitizeStored } from "./messages";
 
@@ -11,7 +12,11 @@ export interface StoredState {
   messages: ChatMessage[];
   noticeSeen: boolean;
   open: boolean;
+  /** Deleted chats still to delete on the server. */
+  forget?: string[];
 }
+
+const SESSION_ID = /^[A-Za-z0-9_-]{16,128}$/;
 
 const MAX_MESSAGES = 200;
 
@@ -32,6 +37,9 @@ export class Store {
             messages: sanitizeStored(parsed.messages),
             noticeSeen: Boolean(parsed.noticeSeen),
             open: Boolean(parsed.open),
+            forget: Array.isArray(parsed.forget)
+              ? parsed.forget.filter((id): id is string => typeof id === "string" && SESSION_ID.test(id)).slice(-10)
+              : [],
           };
         }
       }

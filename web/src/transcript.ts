@@ -166,7 +166,7 @@ export interface NoticeConfig {
 export interface NoticeActions {
   /** "Got it". */
   dismiss(): void;
-  /** "Delete chat from this device". */
+  /** "Delete chat": from this device and the clinic's chat server. */
   forget(): void;
 }
 
@@ -182,7 +182,7 @@ export function buildNotice(config: NoticeConfig, actions: NoticeActions): HTMLE
     : [`For your own situation, contact ${clinicName}.`];
   const ok = el("button", { class: "cw-btn", type: "button" }, "Got it");
   ok.addEventListener("click", () => actions.dismiss());
-  const forget = el("button", { class: "cw-btn cw-btn--secondary", type: "button" }, "Delete chat from this device");
+  const forget = el("button", { class: "cw-btn cw-btn--secondary", type: "button" }, "Delete chat");
   forget.addEventListener("click", () => actions.forget());
   const notice = el(
     "div",
@@ -200,7 +200,8 @@ export function buildNotice(config: NoticeConfig, actions: NoticeActions): HTMLE
       {},
       el("strong", {}, "What this chat stores: "),
       "a random chat ID and this conversation, in this browser's local storage, so the chat continues after a reload. " +
-        "The clinic's chat server also keeps the conversation so the assistant can follow it.",
+        "The clinic's chat server also keeps the conversation so the assistant can follow it, and deletes it after " +
+        "a period without messages. Delete chat removes it from both.",
     ),
     el("div", { class: "cw-notice-actions" }, ok, forget),
   );

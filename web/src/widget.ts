@@ -97,7 +97,10 @@ class ChatWidget {
     this.connection = new Connection(config.server, config.socketPath, {
       state: () => this.state,
       save: () => this.save(),
-      status: (state) => this.showStatus(state),
+      status: (state) => {
+        this.showStatus(state);
+        if (state === "online") void this.deleteOnServer();
+      },
       messageStatus: (message) => this.transcript.update(message),
       waiting: (waiting) => this.transcript.setTyping(waiting),
       botEvent: (data) => this.receive(data),
@@ -300,15 +303,40 @@ class ChatWidget {
     else this.panel.removeAttribute("aria-describedby");
   }
 
+  /** "Delete chat": here, and the clinic server's copy (POST /webhooks/socketio/forget). */
   private forget(): void {
+    const pending = [...(this.state.forget ?? []), this.state.sessionId].slice(-10);
     this.store.clear();
-    this.state = { ...this.freshState(), noticeSeen: false, open: true };
+    this.state = { ...this.freshState(), noticeSeen: false, open: true, forget: pending };
     this.connection.dropPending();
     this.transcript.clear();
     this.transcript.setTyping(this.connection.waiting);
     this.save();
     this.connection.newSession();
     this.input.focus();
+    void this.deleteOnServer();
+  }
+
+  /** Deletes the server's copy of each deleted chat; kept for later if the server can't be reached. */
+  private async deleteOnServer(): Promise<void> {
+    for (const sessionId of [...(this.state.forget ?? [])]) {
+      let done = false;
+      try {
+        const reply = await fetch(`${this.config.server}/webhooks/socketio/forget`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ session_id: sessionId }),
+        });
+        // 404: nothing of it on the server (never sent a message, or already deleted).
+        done = reply.ok || reply.status === 404 || reply.status === 400;
+      } catch {
+        done = false; // offline: tried again when the connection is back
+      }
+      if (done) {
+        this.state.forget = (this.state.forget ?? []).filter((id) => id !== sessionId);
+        this.save();
+      }
+    }
   }
 
   // ---------------------------------------------------------------- messages
