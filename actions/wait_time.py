@@ -25,6 +25,7 @@ from actions.messages import (
     send_question,
     today,
 )
+from clinic.dates.message_readings import READING_KEY
 from clinic.protocol import TREATMENTS, current_protocol
 from clinic.wait_dialogue import (
     KnownTreatment,
@@ -92,6 +93,7 @@ class ActionWaitTime(Action):
         reply = decide_wait_reply(
             text, today(), current_protocol(), known_treatment(tracker),
             latest_intent(tracker), treatment_from_button(tracker), date_from_button(tracker),
+            pipeline_reading=tracker.latest_message.get(READING_KEY),
         )
         treatment = reply.previous_treatment
         remembered: List[EventType] = [SlotSet("previous_treatment", treatment)] if treatment else []

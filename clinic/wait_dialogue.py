@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from clinic.dates import TreatmentDateReading, understand_message
+from clinic.dates.message_readings import reading_for_turn
 from clinic.dates.resolvers import DateRefusal
 from clinic.protocol import TREATMENT_NAMES, ClinicProtocol
 from clinic.safety import mentions_a_sign
@@ -116,12 +117,16 @@ def decide_wait_reply(
     intent: Optional[str] = None,
     stated_treatment: Optional[str] = None,
     stated_date: Optional[dt.date] = None,
+    pipeline_reading: Any = None,
 ) -> WaitReply:
-    """`stated_treatment` and `stated_date` are given without words (buttons)."""
+    """`stated_treatment` and `stated_date` are given without words (buttons).
+    `pipeline_reading` is the language pipeline's reading of `text` (the
+    parse result's `date_reading`); without one, the text is read here."""
     # A correction of a planned date ("sorry, I meant the 5th") is read ahead.
     planned = known.previous_date is not None and known.previous_date > today
-    reading = understand_message(
-        text, today, protocol.date_rules, default_tense="future" if planned else None,
+    default_tense = "future" if planned else None
+    reading = reading_for_turn(pipeline_reading, today, default_tense) or understand_message(
+        text, today, protocol.date_rules, default_tense=default_tense,
     )
     resolution = reading.date_resolution
     named = reading.previous_treatment or stated_treatment

@@ -235,3 +235,20 @@ def test_a_follow_up_asks_the_last_question_about_the_other_treatment(
     messages, _ = run(ActionAnswer(), tracker(text, "follow_up", last_topic=last_topic))
     assert messages[0]["text"].startswith(expected_start)
     assert messages[0]["text"].endswith(DISCLAIMER)
+
+
+def test_the_plan_comes_from_the_pipelines_reading_without_a_second_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clinic.dates import message_readings, reading, tense
+
+    text = "had needling last sat, when can i get tox"
+    pipeline_value = message_readings.read_for_dialogue(text, TODAY, PROTOCOL.date_rules)
+    parses: List[str] = []
+    monkeypatch.setattr(reading, "understand_message", lambda *a, **k: parses.append(a[0]))
+    monkeypatch.setattr(tense, "spacy_pipeline", lambda: pytest.fail("the action server parsed the message"))
+    state = tracker(text, "wait_time")
+    state.latest_message["date_reading"] = pipeline_value
+    messages, events = run(ActionWaitTime(), state)
+    assert SlotSet("previous_treatment", "microneedling") in events
+    assert SlotSet("previous_date", "2026-11-14") in events  # Saturday before Saturday, November 21
+    assert "Saturday, November 14" in messages[0]["text"]
+    assert parses == []

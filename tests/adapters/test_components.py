@@ -90,3 +90,28 @@ def test_a_dated_timing_question_goes_to_the_wait_date_action_whatever_its_inten
     router.process([dated, general])
     assert intent_of(dated)["name"] == "wait_time"
     assert intent_of(general)["name"] == "risks"
+
+
+def test_the_date_reader_reads_the_message_once_on_the_pipelines_parse() -> None:
+    from rasa.nlu.constants import SPACY_DOCS
+
+    from clinic.dates.message_readings import reading_for_turn
+    from clinic.dates.tense import spacy_pipeline
+    from clinic.protocol import current_protocol
+    from clinic.wait_plan import clinic_today
+    from components.date_reader import TreatmentDateReader, pipeline_reading
+
+    reader = TreatmentDateReader.create({}, None, None, None)  # type: ignore[arg-type]
+    text = "had needling yesterday, when can i get tox"
+    message = classified(text, "wait_time")
+    message.set(SPACY_DOCS[TEXT], spacy_pipeline()(text))
+    button = classified("/inform{\"treatment\": \"botox\"}", "inform")
+    reader.process([message, button])
+    today = clinic_today(current_protocol())
+    reading = reading_for_turn(pipeline_reading(message), today, None)
+    assert reading is not None
+    assert reading.previous_treatment == "microneedling"
+    assert reading.date_resolution.date is not None
+    assert (today - reading.date_resolution.date).days == 1
+    assert message.as_dict(only_output_properties=True)["date_reading"] == pipeline_reading(message)
+    assert pipeline_reading(button) is None  # a button payload has no words to read
