@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench-bot clean test-replicas
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench-bot clean test-replicas reminders-due
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -99,6 +99,10 @@ test-nlu: train
 test: setup browser lint validate train
 	$(PY) -m pytest tests -q
 	$(MAKE) --no-print-directory test-core test-nlu test-heldout
+
+# Send the reminders due at NOW (ISO 8601 with offset; default the current time), once (issue 12).
+reminders-due: $(STAMP)
+	$(PY) scripts/reminders_due.py --now "$(NOW)"
 
 # Latency and memory of a bot started with `make run` (run in another terminal).
 bench-bot: $(STAMP)
