@@ -202,3 +202,15 @@ def redis_prefix() -> Iterator[RedisPrefix]:
             for key in client.scan_iter(match=pattern, count=500):
                 client.delete(key)
         client.close()
+
+
+# --- Stand-in Twilio (issue 12: reminders are sent through Twilio's Messages API) ---
+TEST_TWILIO_PORT = int(os.environ.get("TEST_TWILIO_PORT", str(TEST_RASA_PORT + 10)))
+
+
+@pytest.fixture(scope="session")
+def twilio_standin() -> Iterator[Any]:
+    """A local server standing in for Twilio (tests/twilio_standin.py)."""
+    from tests.twilio_standin import serve
+
+    yield from serve(TEST_TWILIO_PORT)
