@@ -17,6 +17,11 @@ case "$role" in
     shift || true
     exec python -m rasa_sdk --actions actions --port "${ACTIONS_PORT:-5055}" "$@"
     ;;
+  reminders)
+    # One pass of the reminder worker (the CronJob); add --every 60 to keep going.
+    shift || true
+    exec python /app/scripts/reminders_due.py "$@"
+    ;;
   *)
     exec "$@"
     ;;
