@@ -40,13 +40,11 @@ def take_messages(sender: str, channel: str) -> List[Dict[str, Any]]:
     store = _store()
     if store is None:
         return []
-    messages = [
-        reminder_message(r.next_treatment, r.remind_on, channel, current_protocol(), current_answers())
-        for r in store.take_ready(sender, channel)
-    ]
-    if messages:
-        logger.info("Reminders: %s shown on %s to %s", len(messages), channel, sender[:16])
-    return messages
+    taken = store.take_ready(sender, channel)
+    for reminder in taken:  # by id only: a widget or REST sender id is not a hash
+        logger.info("Reminders: reminder %s shown on %s", reminder.id, channel)
+    return [reminder_message(r.next_treatment, r.remind_on, channel, current_protocol(), current_answers())
+            for r in taken]
 
 
 async def take_messages_async(sender: str, channel: str) -> List[Dict[str, Any]]:

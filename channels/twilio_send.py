@@ -13,6 +13,7 @@ Errors are sorted into worth retrying (network, 429, 5xx) or not (any other
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
@@ -23,6 +24,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 DEFAULT_API_BASE = "https://api.twilio.com"
+# The twilio package logs each request's query (a phone number) at INFO.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 class SendError(Exception):

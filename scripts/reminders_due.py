@@ -7,7 +7,7 @@ by one of them (stores/reminders.py). In the clinic's quiet hours nothing is
 sent. SMS goes through Twilio (channels/twilio_send.py) when
 TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are set; due widget and
 REST reminders are marked ready and shown by those channels. Logs name
-reminders by id and a prefix of the hashed sender id, never a phone number.
+reminders by id only: never a phone number, a sender id or the text.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class ReminderWorker:
 
     def _send(self, reminder: Reminder, now: dt.datetime, result: Pass) -> None:
         assert self.twilio is not None
-        who = f"reminder {reminder.id} ({reminder.sender[:16]})"
+        who = f"reminder {reminder.id}"
         if self.sms_state is not None and self.sms_state.is_opted_out(reminder.sender):
             self.store.mark_failed(reminder, "opted out", status=CANCELLED)
             logger.info("%s: opted out, cancelled", who)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import subprocess
 import sys
@@ -166,7 +167,10 @@ def test_an_opted_out_number_gets_nothing(sqlite_engine: Any, twilio: Any) -> No
     assert store.get(reminder.id)["status"] == CANCELLED and twilio.sent == []
 
 
-def test_a_worker_that_died_mid_send_neither_loses_nor_doubles(sqlite_engine: Any, twilio: Any) -> None:
+def test_a_worker_that_died_mid_send_neither_loses_nor_doubles(
+    sqlite_engine: Any, twilio: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     store = ReminderStore(sqlite_engine, lease_seconds=300)
     delivered, lost = schedule(store, 7), schedule(store, 8)
     ten = at("2026-12-09T10:00:00-08:00")
@@ -185,6 +189,7 @@ def test_a_worker_that_died_mid_send_neither_loses_nor_doubles(sqlite_engine: An
     assert result.sent == 2
     assert sorted(m["to"] for m in twilio.sent) == [number(7), number(8)]  # each once
     assert store.get(delivered.id)["status"] == store.get(lost.id)["status"] == SENT
+    assert "reminder" in caplog.text and number(7) not in caplog.text and number(8) not in caplog.text
 
 
 def test_cancel_and_move(sqlite_engine: Any) -> None:
