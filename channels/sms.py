@@ -308,7 +308,7 @@ class SmsInput(InputChannel):
         text: str,
         message_sid: str | None,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        number: str = "",
+        phone: str = "",
     ) -> str:
         """The reply text (GSM-7, <= 306) for one message; "" for no reply."""
         assert self.store is not None
@@ -356,7 +356,7 @@ class SmsInput(InputChannel):
             )
             return self._apology()
 
-        sms_reminders.attach_number(self.reminders, collector.messages, sender, self.sender_key or "", number)
+        sms_reminders.attach_number(self.reminders, collector.messages, sender, self.sender_key or "", phone)
         fitted = fmt.compose_reply(collector.messages)
         if fitted.shortened:
             logger.warning(
