@@ -35,9 +35,17 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-@pytest.fixture()
-def sqlite_engine(tmp_path: Path) -> Iterator[sa.engine.Engine]:
-    engine = db.create_engine(db.DatabaseSettings(url=f"sqlite:///{tmp_path / 'bot.db'}"))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.engine.Engine]:
+    """The SQLite file of `make run`, and the test PostgreSQL (emptied first)."""
+    if request.param == "sqlite":
+        engine = db.create_engine(db.DatabaseSettings(url=f"sqlite:///{tmp_path / 'bot.db'}"))
+    else:
+        engine = db.create_engine(db.DatabaseSettings(url=request.getfixturevalue("pg_database").url))
+        ReminderStore(engine)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM reminders"))
+            connection.execute(sa.text("DELETE FROM reminder_consents"))
     yield engine
     engine.dispose()
 
@@ -69,12 +77,12 @@ def worker(engine: sa.engine.Engine, twilio: Any, key: str = KEY) -> ReminderWor
                           key, SmsStore(engine))
 
 
-def test_a_reminder_and_its_consent_are_rows_and_yes_twice_sets_one(sqlite_engine: Any) -> None:
-    store = ReminderStore(sqlite_engine)
+def test_a_reminder_and_its_consent_are_rows_and_yes_twice_sets_one(engine: Any) -> None:
+    store = ReminderStore(engine)
     first = schedule(store, sender="sms-abc")
     again = schedule(store, sender="sms-abc")
     assert again.id == first.id
-    assert [r.remind_on for r in ReminderStore(sqlite_engine).pending_for_sender("sms-abc")] == [DAY]
+    assert [r.remind_on for r in ReminderStore(engine).pending_for_sender("sms-abc")] == [DAY]
     consent = store.consents_for_sender("sms-abc")
     assert len(consent) == 1 and consent[0]["channel"] == "sms" and consent[0]["reply_text"] == "yes"
     assert "reminder" in consent[0]["offer_text"] and consent[0]["consented_at"] > 0
@@ -128,72 +136,72 @@ def test_a_time_without_offset_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2 and "offset" in result.stderr
 
 
-def test_failed_sends_are_retried_with_back_off_then_marked_failed(sqlite_engine: Any, twilio: Any) -> None:
-    store = ReminderStore(sqlite_engine)
+def test_failed_sends_are_retried_with_back_off_then_marked_failed(engine: Any, twilio: Any) -> None:
+    store = ReminderStore(engine)
     reminder = schedule(store, 3)
     ten = at("2026-12-09T10:00:00-08:00")
     twilio.fail_next = 1
-    assert worker(sqlite_engine, twilio).run_once(ten).retried == 1
+    assert worker(engine, twilio).run_once(ten).retried == 1
     assert store.get(reminder.id)["status"] == PENDING
-    assert worker(sqlite_engine, twilio).run_once(ten + dt.timedelta(seconds=30)).sent == 0  # backing off
-    assert worker(sqlite_engine, twilio).run_once(ten + dt.timedelta(seconds=61)).sent == 1
+    assert worker(engine, twilio).run_once(ten + dt.timedelta(seconds=30)).sent == 0  # backing off
+    assert worker(engine, twilio).run_once(ten + dt.timedelta(seconds=61)).sent == 1
     assert len(twilio.sent) == 1
 
     doomed = schedule(store, 4)
     twilio.fail_next = 100
     now = ten
     for _ in range(10):
-        worker(sqlite_engine, twilio).run_once(now)
+        worker(engine, twilio).run_once(now)
         now += dt.timedelta(hours=1)
     row = store.get(doomed.id)
     assert (row["status"], row["attempts"]) == (FAILED, PROTOCOL.reminders.max_attempts)
     assert "503" in row["last_error"] and len(twilio.sent) == 1
 
 
-def test_wrong_credentials_fail_without_retry(sqlite_engine: Any, twilio: Any) -> None:
-    store = ReminderStore(sqlite_engine)
+def test_wrong_credentials_fail_without_retry(engine: Any, twilio: Any) -> None:
+    store = ReminderStore(engine)
     reminder = schedule(store, 5)
-    bad = worker(sqlite_engine, twilio)
+    bad = worker(engine, twilio)
     bad.twilio = TwilioSender(TwilioSettings(twilio.account_sid, "wrong-token", "+16045550100", twilio.url))
     assert bad.run_once(at("2026-12-09T10:00:00-08:00")).failed == 1
     assert store.get(reminder.id)["status"] == FAILED and twilio.refused == 1 and twilio.sent == []
 
 
-def test_an_opted_out_number_gets_nothing(sqlite_engine: Any, twilio: Any) -> None:
-    store = ReminderStore(sqlite_engine)
+def test_an_opted_out_number_gets_nothing(engine: Any, twilio: Any) -> None:
+    store = ReminderStore(engine)
     reminder = schedule(store, 6)
-    SmsStore(sqlite_engine).set_opted_out(reminder.sender, True)
-    assert worker(sqlite_engine, twilio).run_once(at("2026-12-09T10:00:00-08:00")).cancelled == 1
+    SmsStore(engine).set_opted_out(reminder.sender, True)
+    assert worker(engine, twilio).run_once(at("2026-12-09T10:00:00-08:00")).cancelled == 1
     assert store.get(reminder.id)["status"] == CANCELLED and twilio.sent == []
 
 
 def test_a_worker_that_died_mid_send_neither_loses_nor_doubles(
-    sqlite_engine: Any, twilio: Any, caplog: pytest.LogCaptureFixture
+    engine: Any, twilio: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    store = ReminderStore(sqlite_engine, lease_seconds=300)
+    store = ReminderStore(engine, lease_seconds=300)
     delivered, lost = schedule(store, 7), schedule(store, 8)
     ten = at("2026-12-09T10:00:00-08:00")
     # The dead worker claimed both and got one of them out before dying.
     claimed = store.claim_due(ten.timestamp(), 10)
     assert {r.id for r in claimed} == {delivered.id, lost.id}
-    twilio_sender = worker(sqlite_engine, twilio).twilio
+    twilio_sender = worker(engine, twilio).twilio
     body = store.get(delivered.id)
     from clinic.reminders import reminder_message
 
     text = reminder_message("microneedling", DAY, "sms", PROTOCOL, load_answers())["text"]
     twilio_sender.send(number(7), text)
     assert body["status"] == "sending"
-    assert worker(sqlite_engine, twilio).run_once(ten + dt.timedelta(seconds=60)).sent == 0  # lease held
-    result = worker(sqlite_engine, twilio).run_once(ten + dt.timedelta(seconds=301))
+    assert worker(engine, twilio).run_once(ten + dt.timedelta(seconds=60)).sent == 0  # lease held
+    result = worker(engine, twilio).run_once(ten + dt.timedelta(seconds=301))
     assert result.sent == 2
     assert sorted(m["to"] for m in twilio.sent) == [number(7), number(8)]  # each once
     assert store.get(delivered.id)["status"] == store.get(lost.id)["status"] == SENT
     assert "reminder" in caplog.text and number(7) not in caplog.text and number(8) not in caplog.text
 
 
-def test_cancel_and_move(sqlite_engine: Any) -> None:
-    store = ReminderStore(sqlite_engine)
+def test_cancel_and_move(engine: Any) -> None:
+    store = ReminderStore(engine)
     reminder = schedule(store, 9)
     later = dt.date(2026, 12, 20)
     moved = store.move(reminder.sender, later, due_at(later, PROTOCOL))
