@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench profile clean test-replicas purge
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench profile clean test-replicas purge reminders-due
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -109,6 +109,10 @@ bench: setup train
 # Where a turn's time goes (cProfile of the Rasa side, the action server running).
 profile: setup train
 	$(PY) scripts/profile_turn.py
+
+# Send the reminders due at NOW (ISO 8601 with offset; default the current time), once (issue 12).
+reminders-due: $(STAMP)
+	$(PY) scripts/reminders_due.py --now "$(NOW)"
 
 bench-dates: $(STAMP)
 	$(PY) scripts/bench_dates.py

@@ -25,6 +25,7 @@ from actions.messages import (
     send_question,
     today,
 )
+from actions.reminders import offer_reminder
 from clinic.dates.message_readings import READING_KEY
 from clinic.protocol import TREATMENTS, current_protocol
 from clinic.wait_dialogue import (
@@ -74,6 +75,7 @@ def send_wait_plan(dispatcher: CollectingDispatcher, tracker: Tracker, reply: Wa
         SlotSet("previous_treatment", plan.previous_treatment),
         SlotSet("previous_date", plan.previous_date.isoformat()),
         SlotSet("dates_offered", False),
+        *offer_reminder(dispatcher, tracker, plan),
     ]
 
 

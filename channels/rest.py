@@ -7,11 +7,15 @@ turn on None, and a JSON array with a 500. Here a malformed request gets a
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
+
+from channels import reminder_delivery
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
@@ -47,6 +51,15 @@ class ValidatingRestInput(RestInput):
         if len(message) > MAX_MESSAGE_CHARS:
             raise InvalidUsage(f"\"message\" is longer than {MAX_MESSAGE_CHARS} characters.")
         return message
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def with_reminders(message: UserMessage) -> Any:
+            # Reminders that came due since the patient's last message come first (issue 12).
+            for reminder in await reminder_delivery.take_messages_async(message.sender_id, self.name()):
+                await message.output_channel.send_response(message.sender_id, reminder)
+            return await on_new_message(message)
+
+        return super().blueprint(with_reminders)
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _body(request).get("metadata")

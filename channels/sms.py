@@ -40,6 +40,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels import sms_format as fmt
+from channels import sms_reminders
 from channels.sms_store import DONE, NEW, SmsStore
 from stores import db, personal_data
 
@@ -156,6 +157,7 @@ class SmsInput(InputChannel):
         self.validator: RequestValidator | None = None
         self.store: SmsStore | None = None
         self.disabled_reason: str | None = None
+        self.reminders = None
 
         if not auth_token:
             self.disabled_reason = "SMS channel disabled: TWILIO_AUTH_TOKEN is not set."
@@ -178,6 +180,7 @@ class SmsInput(InputChannel):
         try:
             self.store = SmsStore(db.shared_engine(database))
             _import_legacy_file(self.store, folder / LEGACY_STORE_FILENAME)
+            self.reminders = sms_reminders.open_store(self.store.engine)
         except Exception as error:  # unreachable database, unwritable directory
             self.disabled_reason = f"SMS channel disabled: cannot open its state ({error})."
             logger.error(self.disabled_reason)
@@ -252,7 +255,7 @@ class SmsInput(InputChannel):
         sender = fmt.sender_id(self.sender_key or "", number)
         message_sid = (form.first("MessageSid") or form.first("SmsMessageSid") or "").strip()[:64]
         try:
-            reply = await self._answer_once(message_sid, sender, text, on_new_message)
+            reply = await self._answer_once(message_sid, sender, text, on_new_message, number)
         except Exception:
             logger.exception("SMS webhook: failed to answer %s (%s)", message_sid, _short(sender))
             reply = self._apology()
@@ -264,11 +267,12 @@ class SmsInput(InputChannel):
         sender: str,
         text: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        number: str = "",
     ) -> str:
         """Answer a MessageSid once; retries and concurrent duplicates get that answer."""
         assert self.store is not None
         if not message_sid:
-            return await self._answer(sender, text, None, on_new_message)
+            return await self._answer(sender, text, None, on_new_message, number)
         state, stored = self.store.claim(message_sid)
         if state == DONE:
             logger.info("SMS webhook: %s already answered, repeating the reply", message_sid)
@@ -276,7 +280,7 @@ class SmsInput(InputChannel):
         if state != NEW:
             return await self._wait_for_first_answer(message_sid)
         try:
-            reply = await self._answer(sender, text, message_sid, on_new_message)
+            reply = await self._answer(sender, text, message_sid, on_new_message, number)
         except Exception:
             logger.exception("SMS webhook: failed to answer %s (%s)", message_sid, _short(sender))
             reply = self._apology()
@@ -304,6 +308,7 @@ class SmsInput(InputChannel):
         text: str,
         message_sid: str | None,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        phone: str = "",
     ) -> str:
         """The reply text (GSM-7, <= 306) for one message; "" for no reply."""
         assert self.store is not None
@@ -313,6 +318,7 @@ class SmsInput(InputChannel):
             if opted_out:
                 return ""
             self.store.set_opted_out(sender, True)
+            sms_reminders.cancel_on_stop(self.reminders, sender)
             logger.info("SMS: %s opted out", _short(sender))
             return fmt.opt_out_text(self._protocol())
         if opted_out:
@@ -352,6 +358,7 @@ class SmsInput(InputChannel):
             )
             return self._apology()
 
+        sms_reminders.attach_number(self.reminders, collector.messages, sender, self.sender_key or "", phone)
         if new_number:
             notice = fmt.notice_lines(collector.messages, self._protocol().template_values())
             fitted = fmt.reply_with_notice(collector.messages, notice)

@@ -48,6 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from channels import reminder_delivery
 from channels.forget import add_forget_route
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,18 @@ class WidgetSocketIOInput(SocketIOInput):
 
         # The widget's "Delete chat" deletes the server's copy too (issue 11).
         add_forget_route(socketio_webhook, self.allowed_origins)
+        def connected_here(session_id: str) -> bool:
+            return bool(sio.manager.rooms.get(self.namespace or "/", {}).get(session_id))
+
+        async def emit_reminder(session_id: str, message: Dict[str, Any]) -> None:
+            await sio.emit(self.bot_message_evt, {"text": message["text"]}, room=session_id,
+                           namespace=self.namespace)
+
+        @socketio_webhook.listener("after_server_start")
+        async def start_reminder_poll(app: Any, loop: Any) -> None:
+            # Due reminders (issue 12) reach sessions connected to this process.
+            app.ctx.reminder_poll = loop.create_task(
+                reminder_delivery.poll_connected_sessions(connected_here, emit_reminder, self.name()))
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
@@ -194,6 +207,10 @@ class WidgetSocketIOInput(SocketIOInput):
                 if inspect.isawaitable(joined):
                     await joined
             await sio.emit("session_confirm", session_id, room=sid)
+            if self.session_persistence:  # a reminder that came due while the widget was closed
+                for message in await reminder_delivery.take_messages_async(session_id, self.name()):
+                    await sio.emit(self.bot_message_evt, {"text": message["text"]}, room=sid,
+                                   namespace=self.namespace)
             logger.debug(f"User {sid} joined session {session_id}.")
 
         @sio.on(self.user_message_evt, namespace=self.namespace)

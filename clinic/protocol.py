@@ -7,6 +7,7 @@ the date computation and every channel at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,18 @@ class DateRules:
 
 
 @dataclass(frozen=True)
+class ReminderRules:
+    """When reminders go out, in the clinic's local time (protocol.yml `reminders`):
+    at `send_at` on the day, never in the quiet hours [quiet_start, quiet_end)."""
+
+    send_at: dt.time = dt.time(10, 0)
+    quiet_start: dt.time = dt.time(20, 0)
+    quiet_end: dt.time = dt.time(9, 0)
+    max_attempts: int = 5
+    retry_after_seconds: int = 60
+
+
+@dataclass(frozen=True)
 class ClinicProtocol:
     clinic_name: str
     city: str
@@ -66,6 +79,7 @@ class ClinicProtocol:
     date_rules: DateRules
     # Days without a message after which a conversation is deleted (clinic/privacy.py).
     retention_days: int
+    reminders: ReminderRules = ReminderRules()
 
     def interval(self, previous: str, following: str) -> Interval:
         """The waiting rule for `following` after `previous`."""
@@ -149,7 +163,33 @@ def parse_protocol(raw: Mapping[str, Any]) -> ClinicProtocol:
             max_days_ahead=int(dates.get("max_days_ahead", DateRules.max_days_ahead)),
         ),
         retention_days=retention_days,
+        reminders=_reminder_rules(raw.get("reminders") or {}),
     )
+
+
+def _clock(value: Any, key: str, default: dt.time) -> dt.time:
+    if value in (None, ""):
+        return default
+    try:
+        hours, minutes = str(value).split(":")
+        return dt.time(int(hours), int(minutes))
+    except ValueError:
+        raise ProtocolError(f"clinic protocol: 'reminders.{key}' must be a time like \"10:00\"") from None
+
+
+def _reminder_rules(raw: Mapping[str, Any]) -> ReminderRules:
+    quiet = raw.get("quiet_hours") or {}
+    default = ReminderRules()
+    rules = ReminderRules(
+        send_at=_clock(raw.get("send_at"), "send_at", default.send_at),
+        quiet_start=_clock(quiet.get("start"), "quiet_hours.start", default.quiet_start),
+        quiet_end=_clock(quiet.get("end"), "quiet_hours.end", default.quiet_end),
+        max_attempts=int(raw.get("max_attempts") or default.max_attempts),
+        retry_after_seconds=int(raw.get("retry_after_seconds") or default.retry_after_seconds),
+    )
+    if rules.max_attempts < 1 or rules.retry_after_seconds < 1:
+        raise ProtocolError("clinic protocol: reminders.max_attempts and retry_after_seconds must be >= 1")
+    return rules
 
 
 def protocol_path() -> Path:

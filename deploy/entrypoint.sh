@@ -22,6 +22,11 @@ case "$role" in
     shift || true
     exec python /app/scripts/purge.py "$@"
     ;;
+  reminders)
+    # One pass of the reminder worker (the CronJob); add --every 60 to keep going.
+    shift || true
+    exec python /app/scripts/reminders_due.py "$@"
+    ;;
   *)
     exec "$@"
     ;;

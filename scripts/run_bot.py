@@ -1,4 +1,4 @@
-"""Start the action server, the Rasa server and the demo web page together.
+"""Start the action server, the Rasa server, the reminder worker and the demo web page together.
 
 Used by `make run` (ports 5055, 5005, 8080) and by the test suite (other
 ports, so tests never collide with a bot a developer has running). Stays in
@@ -55,6 +55,9 @@ def build_commands(args: argparse.Namespace, tmp: Path) -> List[List[str]]:
         # The HTTP API reads and changes conversations: only with a token.
         rasa += ["--enable-api", "--auth-token", token]
     commands = [actions, rasa]
+    if args.reminders_every:
+        # The reminder worker (issue 12): one pass a minute; more workers may run anywhere.
+        commands.append([PYTHON, str(ROOT / "scripts" / "reminders_due.py"), "--every", str(args.reminders_every)])
     if args.web_port:
         commands.append(
             [PYTHON, str(ROOT / "scripts" / "serve_web.py"), "--port", str(args.web_port),
@@ -69,6 +72,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--web-port", type=int, default=8080, help="0 to skip the demo page")
     parser.add_argument("--model", default=str(ROOT / "models"))
+    parser.add_argument("--reminders-every", type=float, default=60.0,
+                        help="seconds between the reminder worker's passes; 0 to not start it")
     parser.add_argument(
         "--cors",
         default=os.environ.get("WIDGET_ALLOWED_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080"),

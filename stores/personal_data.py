@@ -32,6 +32,8 @@ from typing import Any, Dict, Iterable, List, Optional, Protocol, Set
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from stores.reminders import ReminderStore
+
 logger = logging.getLogger(__name__)
 
 # Rasa's SQLTrackerStore table, the columns read here (rasa/core/tracker_store.py).
@@ -125,7 +127,7 @@ def sources(engine: Engine) -> List[SenderData]:
     state is found through them)."""
     return [
         SmsState(engine),
-        # Issue 12 (reminders), at merge: ReminderStore(engine),
+        ReminderStore(engine),
         ConversationEvents(engine),
     ]
 
@@ -225,7 +227,7 @@ def idle_senders_among(engine: Engine, senders: List[str], cutoff: float) -> Set
 
 def pending_reminder_dates(engine: Engine, sender_id: str) -> List[dt.date]:
     """Days of the reminders still to send to `sender_id`, from the stores
-    that schedule them (none touches the database until one is wired)."""
+    that schedule them."""
     scheduled: List[Any] = []
     for source in sources(engine):
         pending = getattr(source, "pending_for_sender", None)

@@ -40,6 +40,7 @@ class BotServers:
     twilio_auth_token: str
     sms_sender_key: str
     process: subprocess.Popen
+    state_dir: Path | None = None  # BOT_STATE_DIR: the SQLite database (reminders read it)
 
     def rest(self, text: str, sender: str | None = None) -> List[Dict[str, Any]]:
         """Send one message through the REST channel; return the bot's messages."""
@@ -84,6 +85,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
         SMS_SENDER_KEY=TEST_SMS_SENDER_KEY,
         BOT_STATE_DIR=str(state_dir),
         WIDGET_ALLOWED_ORIGINS=f"http://localhost:{TEST_WEB_PORT} http://127.0.0.1:{TEST_WEB_PORT}",
+        REMINDER_POLL_SECONDS="1",
     )
     log = open(state_dir / "bot.log", "wb")
     process = subprocess.Popen(
@@ -101,6 +103,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
         twilio_auth_token=TEST_TWILIO_AUTH_TOKEN,
         sms_sender_key=TEST_SMS_SENDER_KEY,
         process=process,
+        state_dir=state_dir,
     )
     try:
         wait_until_up(
@@ -202,3 +205,15 @@ def redis_prefix() -> Iterator[RedisPrefix]:
             for key in client.scan_iter(match=pattern, count=500):
                 client.delete(key)
         client.close()
+
+
+# --- Stand-in Twilio (issue 12: reminders are sent through Twilio's Messages API) ---
+TEST_TWILIO_PORT = int(os.environ.get("TEST_TWILIO_PORT", str(TEST_RASA_PORT + 10)))
+
+
+@pytest.fixture(scope="session")
+def twilio_standin() -> Iterator[Any]:
+    """A local server standing in for Twilio (tests/twilio_standin.py)."""
+    from tests.twilio_standin import serve
+
+    yield from serve(TEST_TWILIO_PORT)
