@@ -2,18 +2,24 @@
 
 Rasa 3.6.21's RestInput answers a body without "message" with 200 and runs a
 turn on None, and a JSON array with a 500. Here a malformed request gets a
-400 that says what is wrong, and never reaches the tracker.
+400 that says what is wrong, and never reaches the tracker. The message
+length cap is the one of every channel (channels/guard.py), and the turn runs
+through the guard, so a broken action server or database gets the patient an
+apology with the clinic's phone number rather than an empty list or a 500.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-MAX_MESSAGE_CHARS = 2000
+from channels.guard import guarded, message_problem
+
 MAX_SENDER_CHARS = 128
 
 
@@ -42,12 +48,14 @@ class ValidatingRestInput(RestInput):
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _body(req).get("message")
-        if not isinstance(message, str) or not message.strip():
-            raise InvalidUsage("\"message\" must be a non-empty string.")
-        if len(message) > MAX_MESSAGE_CHARS:
-            raise InvalidUsage(f"\"message\" is longer than {MAX_MESSAGE_CHARS} characters.")
+        problem = message_problem(message)
+        if problem is not None:
+            raise InvalidUsage(problem)
         return message
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _body(request).get("metadata")
         return metadata if isinstance(metadata, dict) else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(guarded(on_new_message))

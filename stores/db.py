@@ -37,6 +37,7 @@ DEFAULT_POOL_SIZE = 3
 DEFAULT_MAX_OVERFLOW = 2
 # How long a starting process waits for the database (a pod may start first).
 DEFAULT_CONNECT_WAIT = 60.0
+CONNECT_TIMEOUT = 2
 
 _engines: Dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -116,7 +117,8 @@ def create_engine(settings: DatabaseSettings) -> Engine:
         path = Path(make_url(settings.url).database or "")
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            settings.url, connect_args={"timeout": 30, "check_same_thread": False}
+            settings.url, connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -128,6 +130,12 @@ def create_engine(settings: DatabaseSettings) -> Engine:
         # instead of failing the patient's next message.
         pool_pre_ping=True,
         pool_recycle=1800,
+        # The calls are synchronous on the server's one event loop: an
+        # unreachable host must fail fast (the patient gets an apology), not
+        # stall every conversation for the kernel's TCP timeout.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+        # Errors are logged: they must not quote the events (message texts) written.
+        hide_parameters=True,
     )
 
 

@@ -1,0 +1,109 @@
+"""What every channel does around one Rasa turn, in one place.
+
+Each input channel (REST, the widget's socket.io, SMS) hands Rasa its
+messages through ``guarded(on_new_message)``:
+
+- **One length cap.** A text longer than ``MAX_MESSAGE_CHARS`` never reaches
+  the language pipeline: spaCy and DIET run on the server's one event loop,
+  and a 240 KB message held every other patient up for seconds. The patient
+  gets the ``message_too_long`` answer instead. (REST refuses it earlier with
+  a 400 naming the same cap, via ``message_problem``.)
+- **Never silence.** When the turn raises (the database is unreachable) or
+  sends nothing (Rasa 3.6 logs a failed custom action, drops its events and
+  goes on listening: the action server is down), the patient gets the
+  ``bot_unavailable`` answer with the clinic's phone number. Nothing is
+  written to the conversation for a failed turn, so the slots set before are
+  intact when the servers are back.
+
+Logs never carry a message's text or a sender id: ``log_id`` gives a digest
+that follows one conversation through this process's log and cannot be
+turned back into the id (the salt is random per process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from clinic.answers import current_answers, render_response
+from clinic.protocol import current_protocol
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+UNAVAILABLE = "bot_unavailable"
+TOO_LONG = "message_too_long"
+TOO_MANY = "too_many_messages"
+
+_LOG_SALT = os.urandom(16)
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def log_id(sender_id: Any) -> str:
+    """A short digest of a sender id for logs; the same within one process run."""
+    return hashlib.blake2b(str(sender_id).encode("utf-8", "replace"), key=_LOG_SALT, digest_size=5).hexdigest()
+
+
+def message_problem(text: Any) -> Optional[str]:
+    """Why `text` cannot be a patient's message, or None if it can."""
+    if not isinstance(text, str) or not text.strip():
+        return "\"message\" must be a non-empty string."
+    if len(text) > MAX_MESSAGE_CHARS:
+        return f"\"message\" is longer than {MAX_MESSAGE_CHARS} characters."
+    return None
+
+
+def answer(name: str, channel: Optional[str]) -> Dict[str, Any]:
+    """One of the channels' own answers from clinic/answers.yml, for `channel`."""
+    values = {**current_protocol().template_values(), "max_message_chars": MAX_MESSAGE_CHARS}
+    return render_response(current_answers(), name, channel, values)
+
+
+def _sent_count(output: OutputChannel) -> Optional[int]:
+    """How many messages `output` has sent so far; None if it cannot tell."""
+    messages = getattr(output, "messages", None)
+    if isinstance(messages, list):  # REST and SMS collect the turn's messages
+        return len(messages)
+    sent = getattr(output, "sent", None)  # the widget's socket.io output counts them
+    return sent if isinstance(sent, int) else None
+
+
+async def send_answer(output: OutputChannel, recipient_id: str, name: str) -> None:
+    await output.send_response(recipient_id, answer(name, output.name()))
+
+
+def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+    """`on_new_message` with the length cap and the never-silent reply."""
+
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        problem = message_problem(message.text)
+        if problem is not None:
+            logger.info("Refused a message for %s: %s", log_id(message.sender_id), problem)
+            if isinstance(message.text, str) and message.text.strip():
+                await send_answer(output, message.sender_id, TOO_LONG)
+            return
+        before = _sent_count(output)
+        failed = False
+        try:
+            await on_new_message(message)
+        except Exception as error:  # a broken store must not become a 500 or silence
+            failed = True
+            # The type and a digest only: database errors can quote the events written.
+            logger.error("The turn for %s failed (%s); answered with an apology",
+                         log_id(message.sender_id), type(error).__name__)
+        if failed or (before is not None and _sent_count(output) == before):
+            if not failed:
+                logger.warning("The turn for %s sent nothing (is the action server up?); "
+                               "answered with an apology", log_id(message.sender_id))
+            try:
+                await send_answer(output, message.sender_id, UNAVAILABLE)
+            except Exception as error:
+                logger.error("Could not send the apology to %s (%s)", log_id(message.sender_id),
+                             type(error).__name__)
+
+    return handle
