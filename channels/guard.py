@@ -31,6 +31,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from clinic.answers import current_answers, render_response
 from clinic.protocol import current_protocol
+from stores.db import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
         failed = False
         try:
             await on_new_message(message)
-        except Exception as error:  # a broken store must not become a 500 or silence
+        except (Exception, DatabaseUnavailable) as error:  # never a 500 or silence
             failed = True
             # The type and a digest only: database errors can quote the events written.
             logger.error("The turn for %s failed (%s); answered with an apology",

@@ -263,9 +263,12 @@ class WidgetSocketIOInput(SocketIOInput):
                     return
             else:
                 sender_id = sid
+            text = data.get("message")
+            if not isinstance(text, str):
+                return
             metadata = data.get(self.metadata_key)
             message = UserMessage(
-                data.get("message"),
+                text,
                 output_channel,
                 sender_id,
                 input_channel=self.name(),

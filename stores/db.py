@@ -43,6 +43,18 @@ _engines: Dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
+class DatabaseUnavailable(BaseException):
+    """The conversations' database could not be read or written.
+
+    A BaseException on purpose: Rasa 3.6 wraps every tracker store in a
+    FailSafeTrackerStore that catches any Exception, answers from an empty
+    conversation and keeps it in memory, so a patient would get an answer that
+    forgot their treatment date, and that turn would never reach the database.
+    This passes through it to the channels' guard (channels/guard.py), which
+    apologises; nothing of the failed turn is kept anywhere.
+    """
+
+
 class DatabaseConfigError(ValueError):
     """An environment variable for the database has an impossible value."""
 

@@ -10,16 +10,21 @@ Rasa refuses an endpoints file naming an unset variable, and the embedded
 default (SQLite in BOT_STATE_DIR) needs no variable at all. Events are stored
 exactly as Rasa's SQLTrackerStore stores them (its ``events`` table), so a
 database written by ``type: sql`` reads the same.
+
+A database error while reading or writing a conversation is raised as
+``db.DatabaseUnavailable`` (see there why), so the patient gets an apology
+and the conversation is taken up where it was once the database is back.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from stores import db
 
@@ -43,3 +48,23 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         db.create_tables(self.Base.metadata, self.engine)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
+
+    # --- a database outage reaches the channels' guard, not Rasa's in-memory fallback ---
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve(sender_id)
+        except sa.exc.SQLAlchemyError as error:
+            raise db.DatabaseUnavailable(type(error).__name__) from None
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve_full_tracker(conversation_id)
+        except sa.exc.SQLAlchemyError as error:
+            raise db.DatabaseUnavailable(type(error).__name__) from None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await super().save(tracker)
+        except sa.exc.SQLAlchemyError as error:
+            raise db.DatabaseUnavailable(type(error).__name__) from None

@@ -40,6 +40,7 @@ class BotServers:
     twilio_auth_token: str
     sms_sender_key: str
     process: subprocess.Popen
+    log_path: Path | None = None  # what the three servers wrote (stdout and stderr)
 
     def rest(self, text: str, sender: str | None = None) -> List[Dict[str, Any]]:
         """Send one message through the REST channel; return the bot's messages."""
@@ -101,6 +102,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
         twilio_auth_token=TEST_TWILIO_AUTH_TOKEN,
         sms_sender_key=TEST_SMS_SENDER_KEY,
         process=process,
+        log_path=state_dir / "bot.log",
     )
     try:
         wait_until_up(
