@@ -22,6 +22,7 @@ turned back into the id (the salt is random per process).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -90,8 +91,16 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
             return
         before = _sent_count(output)
         failed = False
+        # Shielded: a client that hangs up mid-turn (Sanic then cancels the
+        # request) leaves the turn to finish and be stored whole; and Rasa's REST
+        # channel, which would log the message text on CancelledError, never sees one.
+        turn = asyncio.ensure_future(on_new_message(message))
+        turn.add_done_callback(_retrieve_outcome)
         try:
-            await on_new_message(message)
+            await asyncio.shield(turn)
+        except asyncio.CancelledError:
+            logger.info("The client of %s left before the answer; the turn goes on", log_id(message.sender_id))
+            return
         except (Exception, DatabaseUnavailable) as error:  # never a 500 or silence
             failed = True
             # The type and a digest only: database errors can quote the events written.
@@ -108,3 +117,9 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
                              type(error).__name__)
 
     return handle
+
+
+def _retrieve_outcome(turn: asyncio.Future[Any]) -> None:
+    """Mark a turn's exception as seen: asyncio would log it, message and all."""
+    if not turn.cancelled():
+        turn.exception()

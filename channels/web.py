@@ -130,6 +130,15 @@ class OriginCheckingServer(AsyncServer):
         super().__init__(*args, **kwargs)
         self.eio._cors_headers = lambda environ: []  # type: ignore[method-assign]
 
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        # python-socketio decodes a packet here and logs a traceback when it is
+        # not JSON or nested too deep to parse (RecursionError); such a packet
+        # is dropped, the socket stays open.
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, RecursionError) as error:
+            logger.info("Dropped a malformed socket.io packet from %s (%s)", log_id(eio_sid), type(error).__name__)
+
 
 class WidgetSocketIOOutput(SocketIOOutput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -215,7 +224,7 @@ class WidgetSocketIOInput(SocketIOInput):
         async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
             if self.jwt_key:
                 jwt_payload = None
-                if auth and auth.get("token"):
+                if isinstance(auth, dict) and auth.get("token"):
                     jwt_payload = rasa.core.channels.channel.decode_bearer_token(
                         auth.get("token"), self.jwt_key, self.jwt_algorithm
                     )
@@ -277,7 +286,6 @@ class WidgetSocketIOInput(SocketIOInput):
             await on_new_message(message)
 
         return socketio_webhook
-
 
 
 def _valid_session_id(value: Any) -> bool:

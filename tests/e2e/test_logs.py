@@ -35,6 +35,8 @@ def _script(bot: BotServers, sender: str, session: str, phone: Phone) -> None:
     for text in lines:
         requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
         phone.text(text)
+    phone.text("STOP")  # opting out and back in is logged, by a digest
+    phone.text("START")
     requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", data=f'{{"sender": "{sender}", "message": "{WORD}',
                   headers={"Content-Type": "application/json"}, timeout=30)
     requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": [WORD]}, timeout=30)
