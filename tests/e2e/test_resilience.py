@@ -133,6 +133,7 @@ def _mentions_earliest(text: str, plan: Dict[str, Any]) -> bool:
 
 
 def _assert_apology(text: str, elapsed: float, channel: str) -> None:
+    print(f"{channel}: apology in {elapsed:.2f}s")
     assert PHONE_NUMBER in text and "Sorry" in text, f"{channel}: {text!r}"
     assert elapsed < BUDGET, f"{channel}: the apology took {elapsed:.2f}s"
 
