@@ -44,6 +44,8 @@ BUDGET = 2.0
 DATED = "I had botox on November 3, when can I get microneedling?"
 FOLLOW_UP = "and when is the ideal time?"
 PHONE_NUMBER = current_protocol().phone
+# What the outages' conversations must not leave in any server's log.
+SECRETS: List[str] = ["November 3", "ideal time"]
 
 
 @dataclass
@@ -123,6 +125,7 @@ def _dated_conversations(servers: Servers) -> Tuple[str, str, Phone, Dict[str, A
     plan = plan_of(servers.rest(sender, DATED)[0])
     assert servers.widget(session, DATED, plan=True)[0] == plan
     phone = Phone(servers)
+    SECRETS.extend([sender, session, phone.number, phone.number[2:], phone.sender_id, phone.sender_id[:16]])
     assert _mentions_earliest(servers.sms(phone, DATED)[0], plan)
     return sender, session, phone, plan
 
@@ -179,3 +182,10 @@ def test_database_briefly_unreachable_gets_an_apology_and_loses_no_event(servers
     _assert_goes_on(servers, sender, session, phone, plan)
     users = [e["text"] for e in servers.tracker(sender)["events"] if e["event"] == "user"]
     assert users == [DATED, FOLLOW_UP], "the turn answered with an apology left no trace, the next one is kept"
+
+
+def test_the_outages_left_no_patient_data_in_the_logs(servers: Servers) -> None:
+    assert len(SECRETS) > 2, "run with the outage tests above"
+    for proc in servers.cluster.procs:
+        for line in proc.log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            assert not [s for s in SECRETS if s in line], f"{proc.name}: {line[:300]}"
