@@ -14,6 +14,11 @@ messages through ``guarded(on_new_message)``:
   ``bot_unavailable`` answer with the clinic's phone number. Nothing is
   written to the conversation for a failed turn, so the slots set before are
   intact when the servers are back.
+- **No endless wait.** Rasa waits up to 5 minutes for an action server that
+  accepts the request and never answers (a hung process); a turn that takes
+  longer than ``BOT_REPLY_TIMEOUT`` seconds (default 10) gets the same
+  apology, and goes on in the background (a late answer still reaches the
+  widget; the conversation is stored whole).
 
 Logs never carry a message's text or a sender id: ``log_id`` gives a digest
 that follows one conversation through this process's log and cannot be
@@ -37,6 +42,8 @@ from stores.db import DatabaseUnavailable
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
+REPLY_TIMEOUT_ENV = "BOT_REPLY_TIMEOUT"
+DEFAULT_REPLY_TIMEOUT = 10.0
 UNAVAILABLE = "bot_unavailable"
 TOO_LONG = "message_too_long"
 TOO_MANY = "too_many_messages"
@@ -78,8 +85,17 @@ async def send_answer(output: OutputChannel, recipient_id: str, name: str) -> No
     await output.send_response(recipient_id, answer(name, output.name()))
 
 
-def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
+def reply_timeout_from_env() -> float:
+    try:
+        value = float(os.environ.get(REPLY_TIMEOUT_ENV) or DEFAULT_REPLY_TIMEOUT)
+    except ValueError:
+        value = DEFAULT_REPLY_TIMEOUT
+    return value if value > 0 else DEFAULT_REPLY_TIMEOUT
+
+
+def guarded(on_new_message: OnNewMessage, reply_timeout: Optional[float] = None) -> OnNewMessage:
     """`on_new_message` with the length cap and the never-silent reply."""
+    timeout = reply_timeout or reply_timeout_from_env()
 
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
@@ -97,10 +113,14 @@ def guarded(on_new_message: OnNewMessage) -> OnNewMessage:
         turn = asyncio.ensure_future(on_new_message(message))
         turn.add_done_callback(_retrieve_outcome)
         try:
-            await asyncio.shield(turn)
+            await asyncio.wait_for(asyncio.shield(turn), timeout)
         except asyncio.CancelledError:
             logger.info("The client of %s left before the answer; the turn goes on", log_id(message.sender_id))
             return
+        except asyncio.TimeoutError:
+            failed = True
+            logger.warning("The turn for %s took over %ss (is the action server hanging?); "
+                           "answered with an apology", log_id(message.sender_id), timeout)
         except (Exception, DatabaseUnavailable) as error:  # never a 500 or silence
             failed = True
             # The type and a digest only: database errors can quote the events written.

@@ -3,6 +3,7 @@ Rasa's own collecting output channel, and the socket.io rate limit."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import List
 
@@ -26,7 +27,9 @@ class Turns:
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message.text)
-        if self.behaviour == "answer":
+        if self.behaviour == "slow":
+            await asyncio.sleep(0.5)
+        if self.behaviour in ("answer", "slow"):
             await message.output_channel.send_text_message(message.sender_id, "Botox relaxes muscles.")
         elif self.behaviour == "database down":
             raise DatabaseUnavailable("OperationalError")
@@ -51,6 +54,17 @@ async def test_a_turn_that_fails_or_says_nothing_gets_the_phone_number(behaviour
     replies = await _turn(Turns(behaviour), "what is botox")
     assert len(replies) == 1 and PHONE in replies[0] and "Sorry" in replies[0]
     assert "not medical advice" in replies[0]  # it names the emergency number
+
+
+@pytest.mark.asyncio
+async def test_a_turn_that_hangs_gets_the_phone_number_in_time_and_goes_on() -> None:
+    output = CollectingOutputChannel()
+    start = time.monotonic()
+    await guarded(Turns("slow"), reply_timeout=0.2)(UserMessage("what is botox", output, "patient-1"))
+    assert time.monotonic() - start < 0.4
+    assert len(output.messages) == 1 and PHONE in output.messages[0]["text"]
+    await asyncio.sleep(0.5)  # the turn finished in the background
+    assert output.messages[-1]["text"] == "Botox relaxes muscles."
 
 
 @pytest.mark.asyncio

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import signal
 import time
 import uuid
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ RASA_PORT = TEST_RASA_PORT + 1
 ACTIONS_PORT = TEST_ACTIONS_PORT + 1
 PROXY_PORT = TEST_RASA_PORT + 2
 BUDGET = 2.0
+# A hung action server is only noticed by the clock: shortened here from 10 s.
+REPLY_TIMEOUT = 5.0
 DATED = "I had botox on November 3, when can I get microneedling?"
 FOLLOW_UP = "and when is the ideal time?"
 PHONE_NUMBER = current_protocol().phone
@@ -105,7 +109,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, pg_database: PgDatabase) -
     rasa_url = f"http://localhost:{RASA_PORT}"
     sms_url = f"{rasa_url}/webhooks/sms/webhook"
     env = base_env(tmp / "state", {**pg_database.env(), "DB_HOST": "127.0.0.1", "DB_PORT": str(PROXY_PORT),
-                                   "SMS_PUBLIC_URL": sms_url})
+                                   "SMS_PUBLIC_URL": sms_url, "BOT_REPLY_TIMEOUT": str(REPLY_TIMEOUT)})
     cluster = Cluster(tmp)
     try:
         actions = cluster.start_actions(ACTIONS_PORT, env)
@@ -135,10 +139,10 @@ def _mentions_earliest(text: str, plan: Dict[str, Any]) -> bool:
     return f"{day:%B} {day.day}" in text or f"{day:%b} {day.day}" in text
 
 
-def _assert_apology(text: str, elapsed: float, channel: str) -> None:
+def _assert_apology(text: str, elapsed: float, channel: str, budget: float = BUDGET) -> None:
     print(f"{channel}: apology in {elapsed:.2f}s")
     assert PHONE_NUMBER in text and "Sorry" in text, f"{channel}: {text!r}"
-    assert elapsed < BUDGET, f"{channel}: the apology took {elapsed:.2f}s"
+    assert elapsed < budget, f"{channel}: the apology took {elapsed:.2f}s"
 
 
 def _assert_goes_on(servers: Servers, sender: str, session: str, phone: Phone, plan: Dict[str, Any]) -> None:
@@ -161,6 +165,20 @@ def test_action_server_down_gets_the_phone_number_then_the_conversation_goes_on(
     finally:
         servers.actions = servers.cluster.start_actions(ACTIONS_PORT, servers.env)
         servers.cluster.wait_up(servers.actions)
+    _assert_goes_on(servers, sender, session, phone, plan)
+
+
+def test_a_hung_action_server_gets_the_phone_number_after_the_reply_timeout(servers: Servers) -> None:
+    sender, session, phone, plan = _dated_conversations(servers)
+    os.kill(servers.actions.process.pid, signal.SIGSTOP)  # accepts connections, never answers
+    try:
+        messages, elapsed = servers.rest(sender, FOLLOW_UP)
+        _assert_apology("\n".join(m.get("text", "") for m in messages), elapsed, "REST", REPLY_TIMEOUT + 1)
+        message, elapsed = servers.widget(session, FOLLOW_UP)
+        _assert_apology(message.get("text", ""), elapsed, "socket.io", REPLY_TIMEOUT + 1)
+        _assert_apology(*servers.sms(phone, FOLLOW_UP), "SMS", REPLY_TIMEOUT + 1)
+    finally:
+        os.kill(servers.actions.process.pid, signal.SIGCONT)
     _assert_goes_on(servers, sender, session, phone, plan)
 
 
