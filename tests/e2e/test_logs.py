@@ -74,5 +74,6 @@ def test_logs_carry_no_message_text_date_phone_or_sender_id(bot: BotServers) -> 
     assert WORD in tracker and TREATED in tracker
     lines = bot.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
     assert lines, "the servers wrote nothing at all"
+    print(f"scanned {len(lines)} lines of the three servers' logs")
     leaks = [(secret, line) for line in lines for secret in _secrets(bot, sender, session, phone) if secret in line]
     assert not leaks, "\n".join(f"{secret!r} in: {line[:300]}" for secret, line in leaks[:20])
