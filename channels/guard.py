@@ -11,9 +11,9 @@ messages through ``guarded(on_new_message)``:
 - **Never silence.** When the turn raises (the database is unreachable) or
   sends nothing (Rasa 3.6 logs a failed custom action, drops its events and
   goes on listening: the action server is down), the patient gets the
-  ``bot_unavailable`` answer with the clinic's phone number. Nothing is
-  written to the conversation for a failed turn, so the slots set before are
-  intact when the servers are back.
+  ``bot_unavailable`` answer with the clinic's phone number. A failed action
+  sets no slot and a turn without its database stores nothing, so the slots
+  set before are intact when the servers are back.
 - **No endless wait.** Rasa waits up to 5 minutes for an action server that
   accepts the request and never answers (a hung process); a turn that takes
   longer than ``BOT_REPLY_TIMEOUT`` seconds (default 10) gets the same
