@@ -2,7 +2,10 @@
 
 Rasa 3.6.21's RestInput answers a body without "message" with 200 and runs a
 turn on None, and a JSON array with a 500. Here a malformed request gets a
-400 that says what is wrong, and never reaches the tracker.
+400 that says what is wrong, and never reaches the tracker. The message
+length cap is the one of every channel (channels/guard.py), and the turn runs
+through the guard, so a broken action server or database gets the patient an
+apology with the clinic's phone number rather than an empty list or a 500.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from channels import reminder_delivery
+from channels.guard import guarded, message_problem
 
-MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
 
 
@@ -46,10 +49,9 @@ class ValidatingRestInput(RestInput):
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _body(req).get("message")
-        if not isinstance(message, str) or not message.strip():
-            raise InvalidUsage("\"message\" must be a non-empty string.")
-        if len(message) > MAX_MESSAGE_CHARS:
-            raise InvalidUsage(f"\"message\" is longer than {MAX_MESSAGE_CHARS} characters.")
+        problem = message_problem(message)
+        if problem is not None:
+            raise InvalidUsage(problem)
         return message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -59,7 +61,7 @@ class ValidatingRestInput(RestInput):
                 await message.output_channel.send_response(message.sender_id, reminder)
             return await on_new_message(message)
 
-        return super().blueprint(with_reminders)
+        return super().blueprint(guarded(with_reminders))
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _body(request).get("metadata")

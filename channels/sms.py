@@ -41,6 +41,7 @@ from twilio.request_validator import RequestValidator
 
 from channels import sms_format as fmt
 from channels import sms_reminders
+from channels.guard import UNAVAILABLE, answer, guarded, log_id
 from channels.sms_store import DONE, NEW, SmsStore
 from stores import db, personal_data
 
@@ -54,6 +55,9 @@ DEFAULT_REPLY_TIMEOUT = 12.0
 # A duplicate delivery arriving while the first is still being answered waits
 # this long for the first answer (then gets an empty response, never a 2nd turn).
 DUPLICATE_WAIT = 10.0
+# Twilio's webhook form is a few KB (a Body is at most 1600 characters); a
+# bigger request is refused before it is decoded or its signature computed.
+MAX_BODY_BYTES = 64 * 1024
 
 
 class SmsOutput(CollectingOutputChannel):
@@ -106,11 +110,6 @@ def parse_form(content_type: str | None, body: bytes) -> FormParams | None:
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return params
-
-
-def _short(sender: str) -> str:
-    """Enough of the hashed sender id to follow a conversation in the logs."""
-    return sender[:16]
 
 
 class SmsInput(InputChannel):
@@ -201,7 +200,7 @@ class SmsInput(InputChannel):
 
     def _apology(self) -> str:
         try:
-            return fmt.apology_text(self._protocol())
+            return fmt.compose_reply([answer(UNAVAILABLE, self.name())]).text
         except Exception:
             return fmt.apology_text(None)
 
@@ -209,6 +208,7 @@ class SmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sms_webhook = Blueprint("sms_webhook", __name__)
+        on_new_message = guarded(on_new_message)
 
         @sms_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -238,6 +238,8 @@ class SmsInput(InputChannel):
         """One webhook request, independent of Sanic (unit-tested directly)."""
         if not self.enabled or self.validator is None or self.store is None:
             return _plain(503, self.disabled_reason or "SMS channel disabled.")
+        if len(body) > MAX_BODY_BYTES:
+            return _plain(413, f"The body is larger than {MAX_BODY_BYTES} bytes.")
         if not signature:
             return _plain(403, "Missing X-Twilio-Signature header.")
         form = parse_form(content_type, body)
@@ -257,7 +259,7 @@ class SmsInput(InputChannel):
         try:
             reply = await self._answer_once(message_sid, sender, text, on_new_message, number)
         except Exception:
-            logger.exception("SMS webhook: failed to answer %s (%s)", message_sid, _short(sender))
+            logger.exception("SMS webhook: failed to answer %s (%s)", message_sid, log_id(sender))
             reply = self._apology()
         return _twiml(reply)
 
@@ -282,7 +284,7 @@ class SmsInput(InputChannel):
         try:
             reply = await self._answer(sender, text, message_sid, on_new_message, number)
         except Exception:
-            logger.exception("SMS webhook: failed to answer %s (%s)", message_sid, _short(sender))
+            logger.exception("SMS webhook: failed to answer %s (%s)", message_sid, log_id(sender))
             reply = self._apology()
         self.store.finish(message_sid, reply)
         return reply
@@ -319,12 +321,12 @@ class SmsInput(InputChannel):
                 return ""
             self.store.set_opted_out(sender, True)
             sms_reminders.cancel_on_stop(self.reminders, sender)
-            logger.info("SMS: %s opted out", _short(sender))
+            logger.info("SMS: %s opted out", log_id(sender))
             return fmt.opt_out_text(self._protocol())
         if opted_out:
             if kind == fmt.OPT_IN:
                 self.store.set_opted_out(sender, False)
-                logger.info("SMS: %s opted back in", _short(sender))
+                logger.info("SMS: %s opted back in", log_id(sender))
                 return fmt.opt_in_text(self._protocol())
             return ""  # opted out: no reply, nothing reaches Rasa
         if kind == fmt.OPT_IN and word != "YES":  # "yes" is also an ordinary answer
@@ -354,7 +356,7 @@ class SmsInput(InputChannel):
             logger.warning(
                 "SMS: the bot took over %ss for %s; replying with an apology",
                 self.reply_timeout,
-                _short(sender),
+                log_id(sender),
             )
             return self._apology()
 
@@ -368,7 +370,7 @@ class SmsInput(InputChannel):
             logger.warning(
                 "SMS: reply for %s shortened to fit %s GSM-7 characters; "
                 "make the sms response variation shorter",
-                _short(sender),
+                log_id(sender),
                 fmt.SMS_MAX_CHARS,
             )
         self.store.set_options(sender, list(fitted.options))

@@ -28,19 +28,27 @@ credentials.yml:
    python-socketio's ``AsyncRedisManager``: a message emitted by any Rasa
    replica (to a session's room) reaches the browser connected to another,
    and every replica knows every room. Unset, rooms live in this process.
+
+4. Hostile input. Every turn goes through channels/guard.py (the one
+   message-length cap, an apology instead of silence when the action server
+   or the database is down). A payload that is not an object, a message or
+   session id that is not a string, or metadata that is not an object is
+   dropped without a turn. Each connection may send ``RATE_BURST`` messages
+   at once and then one every ``RATE_INTERVAL`` seconds; beyond that its
+   messages are dropped and it is told once to slow down. A packet larger
+   than ``MAX_PACKET_BYTES`` closes the connection (python-engineio).
 """
 
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import os
+import time
 import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Union
 
 import rasa.core.channels.channel
-import rasa.shared.utils.io
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
@@ -50,11 +58,44 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from channels import reminder_delivery
 from channels.forget import add_forget_route
+from channels.guard import TOO_MANY, guarded, log_id, send_answer
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_ORIGINS_ENV = "WIDGET_ALLOWED_ORIGINS"
 DEFAULT_REDIS_KEY_PREFIX = "clinic:"
+MAX_SESSION_ID_CHARS = 128
+RATE_BURST = 5
+RATE_INTERVAL = 2.0
+# python-engineio's default, written down: a bigger packet closes the socket.
+# Below it, an oversized message gets the guard's "too long" answer instead.
+MAX_PACKET_BYTES = 1_000_000
+
+
+class RateLimit:
+    """A token bucket: `burst` messages at once, then one per `interval` seconds."""
+
+    def __init__(self, burst: int = RATE_BURST, interval: float = RATE_INTERVAL) -> None:
+        self.burst = burst
+        self.interval = interval
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+        self.warned = False
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) / self.interval)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.warned = False
+            return True
+        return False
+
+    def warn_once(self) -> bool:
+        """True the first time a message is dropped since the last one let through."""
+        first, self.warned = not self.warned, True
+        return first
 
 
 def client_manager_from_env() -> Dict[str, Any]:
@@ -91,8 +132,25 @@ class OriginCheckingServer(AsyncServer):
         super().__init__(*args, **kwargs)
         self.eio._cors_headers = lambda environ: []  # type: ignore[method-assign]
 
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        # python-socketio decodes a packet here and logs a traceback when it is
+        # not JSON or nested too deep to parse (RecursionError); such a packet
+        # is dropped, the socket stays open.
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, RecursionError) as error:
+            logger.info("Dropped a malformed socket.io packet from %s (%s)", log_id(eio_sid), type(error).__name__)
+
 
 class WidgetSocketIOOutput(SocketIOOutput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent = 0  # read by the guard: a turn that sent nothing gets an apology
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
+
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"text": text.strip()})
 
@@ -152,8 +210,11 @@ class WidgetSocketIOInput(SocketIOInput):
                 f"{ALLOWED_ORIGINS_ENV} is not set: the chat widget only works from the Rasa server's own origin."
             )
         sio = OriginCheckingServer(
-            async_mode="sanic", cors_allowed_origins=self.allowed_origins, **client_manager_from_env()
+            async_mode="sanic", cors_allowed_origins=self.allowed_origins,
+            max_http_buffer_size=MAX_PACKET_BYTES, **client_manager_from_env()
         )
+        on_new_message = guarded(on_new_message)
+        limits: Dict[str, RateLimit] = {}
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 
@@ -180,7 +241,7 @@ class WidgetSocketIOInput(SocketIOInput):
         async def connect(sid: str, environ: Dict, auth: Dict | None) -> bool:
             if self.jwt_key:
                 jwt_payload = None
-                if auth and auth.get("token"):
+                if isinstance(auth, dict) and auth.get("token"):
                     jwt_payload = rasa.core.channels.channel.decode_bearer_token(
                         auth.get("token"), self.jwt_key, self.jwt_algorithm
                     )
@@ -191,6 +252,7 @@ class WidgetSocketIOInput(SocketIOInput):
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
+            limits.pop(sid, None)
             logger.debug(f"User {sid} disconnected from socketIO endpoint.")
 
         @sio.on("session_request", namespace=self.namespace)
@@ -198,7 +260,7 @@ class WidgetSocketIOInput(SocketIOInput):
             if not isinstance(data, dict):
                 data = {}
             session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id or len(session_id) > 128:
+            if not _valid_session_id(session_id):
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
                 # python-socketio >= 5.10 made enter_room a coroutine; Rasa 3.6.21
@@ -211,36 +273,41 @@ class WidgetSocketIOInput(SocketIOInput):
                 for message in await reminder_delivery.take_messages_async(session_id, self.name()):
                     await sio.emit(self.bot_message_evt, {"text": message["text"]}, room=sid,
                                    namespace=self.namespace)
-            logger.debug(f"User {sid} joined session {session_id}.")
+            logger.debug(f"User {sid} joined session {log_id(session_id)}.")
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Dict) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
+            limit = limits.setdefault(sid, RateLimit())
+            output_channel = WidgetSocketIOOutput(sio, self.bot_message_evt)
+            if not limit.allow():
+                if limit.warn_once():
+                    logger.info("Socket %s sends too fast; dropping its messages for now", log_id(sid))
+                    await send_answer(output_channel, sid, TOO_MANY)
+                return
             if not isinstance(data, dict):
                 return
-            output_channel = WidgetSocketIOOutput(sio, self.bot_message_evt)
             if self.session_persistence:
-                if not data.get("session_id"):
-                    rasa.shared.utils.io.raise_warning(
-                        "A message without a valid session_id was received. This message will be "
-                        "ignored. Make sure to set a proper session id using the "
-                        "`session_request` socketIO event."
-                    )
+                sender_id = data.get("session_id")
+                if not _valid_session_id(sender_id):
+                    logger.info("Dropped a message from socket %s without a valid session_id", log_id(sid))
                     return
-                sender_id = data["session_id"]
             else:
                 sender_id = sid
-
-            metadata = data.get(self.metadata_key, {})
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
+            text = data.get("message")
+            if not isinstance(text, str):
+                return
+            metadata = data.get(self.metadata_key)
             message = UserMessage(
-                data.get("message", ""),
+                text,
                 output_channel,
                 sender_id,
                 input_channel=self.name(),
-                metadata=metadata,
+                metadata=metadata if isinstance(metadata, dict) else {},
             )
             await on_new_message(message)
 
         return socketio_webhook
 
+
+def _valid_session_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_SESSION_ID_CHARS and value.isprintable()

@@ -37,9 +37,22 @@ DEFAULT_POOL_SIZE = 3
 DEFAULT_MAX_OVERFLOW = 2
 # How long a starting process waits for the database (a pod may start first).
 DEFAULT_CONNECT_WAIT = 60.0
+CONNECT_TIMEOUT = 2
 
 _engines: Dict[str, Engine] = {}
 _engines_lock = threading.Lock()
+
+
+class DatabaseUnavailable(BaseException):
+    """The conversations' database could not be read or written.
+
+    A BaseException on purpose: Rasa 3.6 wraps every tracker store in a
+    FailSafeTrackerStore that catches any Exception, answers from an empty
+    conversation and keeps it in memory, so a patient would get an answer that
+    forgot their treatment date, and that turn would never reach the database.
+    This passes through it to the channels' guard (channels/guard.py), which
+    apologises; nothing of the failed turn is kept anywhere.
+    """
 
 
 class DatabaseConfigError(ValueError):
@@ -124,6 +137,7 @@ def create_engine(settings: DatabaseSettings) -> Engine:
         engine = sa.create_engine(
             settings.url, connect_args={"timeout": 30, "check_same_thread": False},
             poolclass=sa.pool.QueuePool, pool_size=settings.pool_size, max_overflow=settings.max_overflow,
+            hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -135,6 +149,12 @@ def create_engine(settings: DatabaseSettings) -> Engine:
         # instead of failing the patient's next message.
         pool_pre_ping=True,
         pool_recycle=1800,
+        # The calls are synchronous on the server's one event loop: an
+        # unreachable host must fail fast (the patient gets an apology), not
+        # stall every conversation for the kernel's TCP timeout.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+        # Errors are logged: they must not quote the events (message texts) written.
+        hide_parameters=True,
     )
 
 

@@ -15,12 +15,16 @@ database written by ``type: sql`` reads the same.
 the conversation and everything tied to its sender are deleted instead
 (stores/personal_data.py). Done here, under the conversation's lock, because
 an action server deleting rows would see Rasa write the turn back after it.
+
+A database error while reading or writing a conversation is raised as
+``db.DatabaseUnavailable`` (see there why), so the patient gets an apology
+and the conversation is taken up where it was once the database is back.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -71,4 +75,21 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             deletion = personal_data.forget_sender(self.engine, tracker.sender_id)
             logger.info("Forget me: deleted one conversation (%s rows)", deletion.total)
             return
-        await super().save(tracker)
+        try:
+            await super().save(tracker)
+        except sa.exc.SQLAlchemyError as error:
+            raise db.DatabaseUnavailable(type(error).__name__) from None
+
+    # --- a database outage reaches the channels' guard, not Rasa's in-memory fallback ---
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve(sender_id)
+        except sa.exc.SQLAlchemyError as error:
+            raise db.DatabaseUnavailable(type(error).__name__) from None
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        try:
+            return await super().retrieve_full_tracker(conversation_id)
+        except sa.exc.SQLAlchemyError as error:
+            raise db.DatabaseUnavailable(type(error).__name__) from None

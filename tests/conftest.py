@@ -41,6 +41,7 @@ class BotServers:
     sms_sender_key: str
     process: subprocess.Popen
     state_dir: Path | None = None  # BOT_STATE_DIR: the SQLite database (reminders read it)
+    log_path: Path | None = None  # what the three servers wrote (stdout and stderr)
 
     def rest(self, text: str, sender: str | None = None) -> List[Dict[str, Any]]:
         """Send one message through the REST channel; return the bot's messages."""
@@ -104,6 +105,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotServers]:
         sms_sender_key=TEST_SMS_SENDER_KEY,
         process=process,
         state_dir=state_dir,
+        log_path=state_dir / "bot.log",
     )
     try:
         wait_until_up(

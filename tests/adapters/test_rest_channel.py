@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sanic.exceptions import InvalidUsage
 
-from channels.rest import MAX_MESSAGE_CHARS, ValidatingRestInput
+from channels.guard import MAX_MESSAGE_CHARS
+from channels.rest import ValidatingRestInput
 
 
 class JsonRequest:

@@ -11,6 +11,7 @@ import requests
 from clinic.protocol import load_protocol
 from clinic.wait_plan import clinic_today
 from tests.conftest import BotServers, joined_text, new_sender
+from tests.e2e.hostile import MALFORMED_BODIES
 
 PROTOCOL = load_protocol()
 DISCLAIMER = "not medical advice"
@@ -147,22 +148,13 @@ def test_the_patient_can_stop_the_form(bot: BotServers) -> None:
     assert "collagen" in joined_text(bot.rest("what is microneedling", sender)).lower()
 
 
-@pytest.mark.parametrize(
-    "body, content_type",
-    [
-        ("not json", "application/json"),
-        ('{"sender": "x"}', "application/json"),
-        ('{"sender": "x", "message": 42}', "application/json"),
-        ('{"sender": "x", "message": "   "}', "application/json"),
-        ("[]", "application/json"),
-    ],
-)
+@pytest.mark.parametrize("body, content_type", MALFORMED_BODIES)
 def test_malformed_requests_get_a_4xx_and_the_server_stays_up(bot: BotServers, body: str, content_type: str) -> None:
     response = requests.post(
         f"{bot.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}, timeout=30
     )
     assert 400 <= response.status_code < 500
-    assert "message" in response.text or "JSON" in response.text
+    assert any(word in response.text for word in ("message", "JSON", "sender")), response.text
     assert "collagen" in joined_text(bot.rest("what is microneedling")).lower()
 
 

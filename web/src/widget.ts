@@ -13,6 +13,7 @@
 
 import { Connection, ConnectionState } from "./connection";
 import { el, srOnly } from "./dom";
+import { deleteOnServer } from "./forget";
 import { randomId } from "./ics";
 import { botMessagesFrom, ChatMessage } from "./messages";
 import { StoredState, Store } from "./store";
@@ -319,25 +320,12 @@ class ChatWidget {
 
   /** Deletes the server's copy of each deleted chat; kept for later if the server can't be reached. */
   private async deleteOnServer(): Promise<void> {
-    for (const sessionId of [...(this.state.forget ?? [])]) {
-      let done = false;
-      try {
-        const reply = await fetch(`${this.config.server}/webhooks/socketio/forget`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ session_id: sessionId }),
-        });
-        // 404: nothing of it on the server (never sent a message, or already deleted).
-        done = reply.ok || reply.status === 404 || reply.status === 400;
-      } catch {
-        done = false; // offline: tried again when the connection is back
-      }
-      if (done) {
-        this.state.forget = (this.state.forget ?? []).filter((id) => id !== sessionId);
-        this.save();
-      }
-    }
+    const gone = await deleteOnServer(this.config.server, [...(this.state.forget ?? [])]);
+    if (gone.length === 0) return;
+    this.state.forget = (this.state.forget ?? []).filter((id) => !gone.includes(id));
+    this.save();
   }
+
 
   // ---------------------------------------------------------------- messages
 
