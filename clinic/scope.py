@@ -53,13 +53,19 @@ class OtherSubjects:
     """Compiled word lists: other subjects, and other people or animals."""
 
     subjects: Pattern[str]
-    people: Pattern[str]
+    people: Pattern[str]  # other people and animals
+    animals: Pattern[str]
 
     def subject_in(self, low: str, ours: List[Mention]) -> Optional[str]:
         return _first_outside_ours(self.subjects, low, ours)
 
     def person_in(self, low: str) -> Optional[str]:
         match = re.search(self.people, low)
+        return match.group(0) if match else None
+
+    def animal_in(self, text: str) -> Optional[str]:
+        """Someone's animal the message is about ("my dog", "our cat")."""
+        match = re.search(self.animals, normalise(text))
         return match.group(0) if match else None
 
 
@@ -80,14 +86,16 @@ def _first_outside_ours(pattern: Pattern[str], low: str, ours: List[Mention]) ->
 def parse_other_subjects(raw: dict) -> OtherSubjects:
     subjects: List[str] = []
     for key, words in (raw or {}).items():
-        if key != "others":
+        if key not in ("others", "animals"):
             subjects.extend(str(w) for w in words or [])
-    people = [str(w) for w in (raw or {}).get("others") or []]
-    person_words = _words_pattern(people).pattern[2:-2]  # the alternatives, without \b(?: ... )\b
-    return OtherSubjects(
-        subjects=_words_pattern(subjects),
-        people=re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{person_words}\b"),
-    )
+    animals = [str(w) for w in (raw or {}).get("animals") or []]
+    people = [str(w) for w in (raw or {}).get("others") or []] + animals
+
+    def owned(words: List[str]) -> Pattern[str]:
+        alternatives = _words_pattern(words).pattern[2:-2]  # without \b(?: ... )\b
+        return re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{alternatives}\b")
+
+    return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=owned(animals))
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +109,9 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     nothing says it is not about Botox or microneedling. Someone else's
     treatment counts only for personal questions (timing, risks, recovery),
     not for "what is it?" ("my friend had a needle facial, what is that?")."""
+    animal = subjects.animal_in(text)
+    if animal:  # never an animal's treatment, whatever the question
+        return animal
     low = normalise(text)
     price = _PRICE.search(low)
     if price:

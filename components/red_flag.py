@@ -1,4 +1,4 @@
-"""NLU safety net: route first-person red-flag symptom reports to report_symptom.
+"""NLU safety net: route red-flag symptom reports to report_symptom.
 
 Runs last, after the classifiers, the scope gate and the timing router, so a
 patient who writes "cant swallow since my botox" is never answered with FAQ
@@ -13,6 +13,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.safety import reports_red_flag
+from clinic.scope import current_other_subjects
 from components.intent_override import IntentOverride
 
 REPORT_SYMPTOM = "report_symptom"
@@ -21,4 +22,7 @@ REPORT_SYMPTOM = "report_symptom"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RedFlagIntentOverride(IntentOverride):
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
+        # A sign reported for someone's animal is for a vet: the scope gate's answer stands.
+        if current_other_subjects().animal_in(text):
+            return None
         return REPORT_SYMPTOM if reports_red_flag(text) else None

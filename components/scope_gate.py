@@ -4,8 +4,8 @@ Runs after the classifiers and the timing router. When the intent would bring Bo
 microneedling content but the message names another product, procedure,
 medicine, vaccine, condition or price, or asks about someone else's or an
 animal's treatment (clinic/scope.py, clinic/other_subjects.yml), the intent
-becomes out_of_scope. Red-flag reports are left to the red-flag override that
-runs after this one.
+becomes out_of_scope; so does a symptom reported for an animal. Red-flag
+reports of people are left to the red-flag override that runs after this one.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ class ScopeGate(IntentOverride):
         current_other_subjects()  # a broken word list stops the server at start, not mid-conversation
 
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
-        if intent in OUR_CONTENT_INTENTS and about_something_else(text, current_other_subjects(), intent):
+        subjects = current_other_subjects()
+        if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
+            return "out_of_scope"
+        if intent == "report_symptom" and subjects.animal_in(text):  # a pet's symptoms are for a vet
             return "out_of_scope"
         return None

@@ -115,3 +115,15 @@ def test_the_date_reader_reads_the_message_once_on_the_pipelines_parse() -> None
     assert (today - reading.date_resolution.date).days == 1
     assert message.as_dict(only_output_properties=True)["date_reading"] == pipeline_reading(message)
     assert pipeline_reading(button) is None  # a button payload has no words to read
+
+
+def test_a_sign_reported_for_a_pet_gets_the_out_of_scope_answer_not_the_red_flag_one() -> None:
+    from components.scope_gate import ScopeGate
+
+    gate, red_flag = ScopeGate.create({}, None, None, None), red_flag_component()  # type: ignore[arg-type]
+    pet = classified("my dog got stung by a bee and his face is swollen, what do i do", "report_symptom")
+    patient = classified("my throat feels tight and my lips are swollen after botox", "report_symptom")
+    for component in (gate, red_flag):  # the pipeline's order
+        component.process([pet, patient])
+    assert intent_of(pet)["name"] == "out_of_scope"
+    assert intent_of(patient)["name"] == "report_symptom"

@@ -64,3 +64,13 @@ def test_staff_can_add_a_subject() -> None:
 )
 def test_a_follow_up_gets_the_answer_for_the_other_treatment(text: str, last_topic: str | None, answer: str) -> None:
     assert follow_up_answer(text, last_topic) == answer
+
+
+def test_an_animal_is_never_our_patient() -> None:
+    subjects = current_other_subjects()
+    assert about_something_else("what is botox? asking for my dog", subjects, "what_is_botox") == "my dog"
+    assert about_something_else("can our puppy get microneedling", subjects, "wait_time") == "our puppy"
+    assert subjects.animal_in("my dog got stung by a bee and his face is swollen") == "my dog"
+    assert subjects.animal_in("my face is swollen since my botox") is None
+    # Staff extend the list in clinic/other_subjects.yml.
+    assert parse_other_subjects({"animals": ["llama"]}).animal_in("the llama's lip is swollen") == "the llama"
