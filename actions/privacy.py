@@ -75,6 +75,8 @@ class ActionAskForget(Action):
         events: List[EventType] = []
         if tracker.get_slot("dates_offered"):
             events.append(SlotSet("dates_offered", False))
+        if tracker.get_slot("reminder_offered"):  # the question replaces a reminder offer too
+            events.append(SlotSet("reminder_offered", False))
         if tracker.get_slot(ASKING_FOR):
             events.append(SlotSet(ASKING_FOR, None))
         return events
