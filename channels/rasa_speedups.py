@@ -1,5 +1,5 @@
 """Measured fixes to Rasa 3.6.21's per-turn costs, applied when the Rasa
-server loads this project's channels (credentials.yml names them).
+server loads the REST channel (channels/rest.py; credentials.yml names it).
 
 - Every custom-action reply is checked with ``jsonschema.validate``, which
   first checks the schema itself against the JSON-Schema meta-schema: 84 ms

@@ -10,6 +10,7 @@ apology with the clinic's phone number rather than an empty list or a 500.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -18,8 +19,15 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from channels import reminder_delivery
+from channels import rasa_speedups, reminder_delivery
 from channels.guard import guarded, message_problem
+from stores.db import DatabaseUnavailable
+
+# The Rasa server always loads this channel (credentials.yml): its measured
+# per-turn fixes are applied here, and only in that process.
+rasa_speedups.apply()
+
+logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
 
@@ -55,13 +63,21 @@ class ValidatingRestInput(RestInput):
         return message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # The guard sees the turn alone: a reminder sent first must not count as its answer.
+        turn = guarded(on_new_message)
+
         async def with_reminders(message: UserMessage) -> Any:
             # Reminders that came due since the patient's last message come first (issue 12).
-            for reminder in await reminder_delivery.take_messages_async(message.sender_id, self.name()):
+            try:
+                reminders = await reminder_delivery.take_messages_async(message.sender_id, self.name())
+            except (Exception, DatabaseUnavailable) as error:  # the database down: the turn's apology says so
+                logger.warning("REST: due reminders not read (%s)", type(error).__name__)
+                reminders = []
+            for reminder in reminders:
                 await message.output_channel.send_response(message.sender_id, reminder)
-            return await on_new_message(message)
+            return await turn(message)
 
-        return super().blueprint(guarded(with_reminders))
+        return super().blueprint(with_reminders)
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _body(request).get("metadata")

@@ -43,7 +43,7 @@ async def run(args: argparse.Namespace) -> None:
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
 
-    import channels  # noqa: F401  (the Rasa server's fixes, applied with its channels)
+    import channels.rest  # noqa: F401  (the Rasa server's fixes, applied with its REST channel)
     from scripts.run_bot import _endpoints_file
 
     with tempfile.TemporaryDirectory(prefix="profile-") as tmp:

@@ -8,7 +8,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-import channels  # noqa: F401  (applies the fix, as the Rasa server does when it loads the channels)
+import channels.rest  # noqa: F401  (applies the fix, as the Rasa server does when it loads the channel)
 
 
 def _action() -> RemoteAction:
