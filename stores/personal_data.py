@@ -203,11 +203,14 @@ def purge_idle(engine: Engine, cutoff: float, senders: Optional[Iterable[str]] =
     """Delete every conversation idle since before `cutoff`, with all tied to it.
 
     Each conversation is checked again just before it goes, so one that got a
-    message while the purge ran is kept.
+    message while the purge ran is kept; so is one with a reminder still to
+    send (a booked date may be months ahead), until the reminder has gone.
     """
     conversations = rows = 0
     for sender in senders if senders is not None else idle_senders(engine, cutoff):
         if sender not in idle_senders_among(engine, [sender], cutoff):
+            continue
+        if pending_reminder_dates(engine, sender):  # kept until the reminder the patient asked for is sent
             continue
         rows += forget_sender(engine, sender).total
         conversations += 1

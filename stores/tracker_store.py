@@ -71,13 +71,14 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if forget_requested(tracker):
-            deletion = personal_data.forget_sender(self.engine, tracker.sender_id)
-            logger.info("Forget me: deleted one conversation (%s rows)", deletion.total)
-            return
         try:
+            if forget_requested(tracker):
+                deletion = personal_data.forget_sender(self.engine, tracker.sender_id)
+                logger.info("Forget me: deleted one conversation (%s rows)", deletion.total)
+                return
             await super().save(tracker)
         except sa.exc.SQLAlchemyError as error:
+            # Never "Done: deleted" over a failed deletion: the patient gets the apology.
             raise db.DatabaseUnavailable(type(error).__name__) from None
 
     # --- a database outage reaches the channels' guard, not Rasa's in-memory fallback ---

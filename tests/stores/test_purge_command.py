@@ -98,3 +98,24 @@ def test_make_run_purges_at_start_and_again_each_interval(tmp_path: Path) -> Non
         worker.join(10)
     assert not worker.is_alive()
     assert personal_data.idle_senders(store.engine, time.time()) == []
+
+
+def test_a_conversation_waiting_for_its_reminder_is_kept_until_it_is_sent(env: Dict[str, str]) -> None:
+    import datetime as dt
+
+    from stores.reminders import ReminderStore
+
+    run = uuid.uuid4().hex[:8]
+    waiting, idle = f"web-waiting-{run}", f"web-idle-{run}"
+    store = seed(env, {waiting: 120, idle: 120})
+    # Booked months ahead: the reminder is due after the retention period has passed.
+    remind_on = dt.date.today() + dt.timedelta(days=200)
+    due_at = dt.datetime.combine(remind_on, dt.time(18, 0), tzinfo=dt.timezone.utc)
+    ReminderStore(store.engine).schedule(
+        waiting, "socketio", "microneedling", remind_on - dt.timedelta(days=14), "botox", remind_on, due_at,
+        "Want a reminder?", "yes")
+    done = purge(env)
+    assert done.returncode == 0, done.stderr
+    assert event_count(store.engine, idle) == 0
+    assert event_count(store.engine, waiting) > 0
+    assert [r.remind_on for r in ReminderStore(store.engine).pending_for_sender(waiting)] == [remind_on]
