@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Iterable, Optional
 
+from channels.guard import log_id
 from channels.sms_contact import seal_number
 from stores.reminders import ReminderStore
 
@@ -41,4 +42,4 @@ def cancel_on_stop(store: Optional[ReminderStore], sender: str) -> None:
         return
     cancelled = store.cancel_for_sender(sender, reason="opted out (STOP)")
     if cancelled:
-        logger.info("SMS: %s opted out; %s pending reminders cancelled", sender[:16], len(cancelled))
+        logger.info("SMS: %s opted out; %s pending reminders cancelled", log_id(sender), len(cancelled))

@@ -37,7 +37,7 @@ def test_the_summary_by_sms_is_short_and_follows_the_environment(monkeypatch: py
     messages, _ = run(ActionPrivacySummary(), tracker("what data do you have", "privacy_summary", channel="sms"))
     (text,) = texts(messages)
     assert text.startswith("I keep what you wrote here with my answers.")
-    assert "coded form" in text and "30 days" in text and len(text) <= 306
+    assert "kept coded" in text and "30 days" in text and len(text) <= 306
 
 
 def test_forget_me_asks_first_and_drops_an_open_offer() -> None:

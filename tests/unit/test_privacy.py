@@ -33,7 +33,7 @@ FILL = {
     "first_day": "Friday, November 27", "second_day": "Friday, December 4",
     "first_iso": "2026-11-27", "second_iso": "2026-12-04",
     "stored": "what you wrote here with my answers and your Botox date, Wednesday, September 30",
-    "channel_note": "Your number is kept only in coded form; text STOP to opt out.", "days_kept": 90,
+    "channel_note": "Your number is kept coded, and encrypted with any reminder; text STOP to opt out.", "days_kept": 90,
 }
 
 
