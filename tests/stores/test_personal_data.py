@@ -185,3 +185,26 @@ def test_purge_on_an_empty_database_does_nothing(tmp_path: Path) -> None:
     engine = db.create_engine(db.DatabaseSettings(url=f"sqlite:///{tmp_path / 'empty.db'}"))
     assert personal_data.purge_idle(engine, time.time()).conversations == 0
     assert personal_data.forget_sender(engine, "nobody").total == 0
+
+
+def test_forget_me_deletes_the_patients_reminders_and_consents_not_anothers(store: EnvSQLTrackerStore) -> None:
+    from stores.reminders import ReminderStore, consents, reminders
+
+    engine = store.engine
+    patient, other = f"web-{uuid.uuid4().hex}", f"web-{uuid.uuid4().hex}"
+    remind_on = dt.date.today() + dt.timedelta(days=10)
+    due_at = dt.datetime.combine(remind_on, dt.time(18, 0), tzinfo=dt.timezone.utc)
+    reminder_store = ReminderStore(engine)
+    for sender in (patient, other):
+        asyncio.run(store.save(conversation(sender, time.time(), [])))
+        reminder_store.schedule(sender, "socketio", "botox", remind_on - dt.timedelta(days=14), "microneedling",
+                                remind_on, due_at, "Want a reminder?", "yes")
+    assert personal_data.pending_reminder_dates(engine, patient) == [remind_on]
+
+    personal_data.forget_sender(engine, patient)
+
+    assert rows(engine, reminders, reminders.c.sender, patient) == 0
+    assert rows(engine, consents, consents.c.sender, patient) == 0
+    assert event_count(engine, patient) == 0
+    assert personal_data.pending_reminder_dates(engine, other) == [remind_on]
+    assert rows(engine, consents, consents.c.sender, other) == 1
