@@ -1,6 +1,6 @@
 """Forget me and retention with the bot on PostgreSQL, as `make run` starts it
 (scripts/run_bot.py with the DB_* variables): the rows are checked in the
-database afterwards. The SQLite default is covered by test_privacy.py (the
+database afterwards. The SQLite default is covered by test_privacy_conversations.py (the
 session's bot) and both stores by tests/stores/test_personal_data.py.
 
 Ports: PRIVACY_PG_RASA_PORT / PRIVACY_PG_ACTIONS_PORT (5220 / 5270 by
