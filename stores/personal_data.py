@@ -103,23 +103,26 @@ class SmsState:
         return int(deleted)
 
 
-def _message_ids(engine: Engine, sender_id: str) -> Set[str]:
-    """The channel's message ids (Twilio's MessageSid for SMS) of the patient's messages."""
+def _user_event_values(engine: Engine, sender_id: str, key: str) -> List[Any]:
+    """`key` of each of the patient's messages (Rasa's stored user events)."""
     if not _has_table(engine, "events"):
-        return set()
+        return []
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(events.c.data).where(events.c.sender_id == sender_id, events.c.type_name == "user")
         ).all()
-    ids: Set[str] = set()
+    values: List[Any] = []
     for (data,) in rows:
         try:
-            message_id = json.loads(data or "{}").get("message_id")
+            values.append(json.loads(data or "{}").get(key))
         except ValueError:
-            continue
-        if isinstance(message_id, str) and message_id:
-            ids.add(message_id)
-    return ids
+            values.append(None)
+    return values
+
+
+def _message_ids(engine: Engine, sender_id: str) -> Set[str]:
+    """The channel's message ids (Twilio's MessageSid for SMS) of the patient's messages."""
+    return {m for m in _user_event_values(engine, sender_id, "message_id") if isinstance(m, str) and m}
 
 
 def sources(engine: Engine) -> List[SenderData]:
@@ -165,32 +168,20 @@ def has_conversation(engine: Engine, sender_id: str) -> bool:
 
 def channels_of(engine: Engine, sender_id: str) -> Set[str]:
     """The input channels the patient's messages of `sender_id` came through."""
-    if not _has_table(engine, "events"):
-        return set()
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(events.c.data).where(events.c.sender_id == sender_id, events.c.type_name == "user")
-        ).all()
-    found: Set[str] = set()
-    for (data,) in rows:
-        try:
-            found.add(str(json.loads(data or "{}").get("input_channel")))
-        except ValueError:
-            found.add("unknown")
-    return found
+    return {"unknown" if c is None else str(c) for c in _user_event_values(engine, sender_id, "input_channel")}
 
 
-def idle_senders(engine: Engine, cutoff: float) -> List[str]:
-    """Conversations whose newest event is older than `cutoff` (Unix time)."""
+def idle_senders(engine: Engine, cutoff: float, among: Optional[List[str]] = None) -> List[str]:
+    """Conversations (of `among`, or all) whose newest event is older than `cutoff` (Unix time)."""
     if not _has_table(engine, "events"):
         return []
+    query = sa.select(events.c.sender_id)
+    if among is not None:
+        query = query.where(events.c.sender_id.in_(among))
+    query = query.group_by(events.c.sender_id).having(
+        sa.func.max(sa.func.coalesce(events.c.timestamp, 0.0)) < cutoff)
     with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(events.c.sender_id)
-            .group_by(events.c.sender_id)
-            .having(sa.func.max(sa.func.coalesce(events.c.timestamp, 0.0)) < cutoff)
-        ).all()
-    return [sender for (sender,) in rows]
+        return [sender for (sender,) in connection.execute(query).all()]
 
 
 @dataclass
@@ -208,24 +199,13 @@ def purge_idle(engine: Engine, cutoff: float, senders: Optional[Iterable[str]] =
     """
     conversations = rows = 0
     for sender in senders if senders is not None else idle_senders(engine, cutoff):
-        if sender not in idle_senders_among(engine, [sender], cutoff):
+        if not idle_senders(engine, cutoff, among=[sender]):
             continue
         if pending_reminder_dates(engine, sender):  # kept until the reminder the patient asked for is sent
             continue
         rows += forget_sender(engine, sender).total
         conversations += 1
     return Purge(conversations, rows)
-
-
-def idle_senders_among(engine: Engine, senders: List[str], cutoff: float) -> Set[str]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(events.c.sender_id)
-            .where(events.c.sender_id.in_(senders))
-            .group_by(events.c.sender_id)
-            .having(sa.func.max(sa.func.coalesce(events.c.timestamp, 0.0)) < cutoff)
-        ).all()
-    return {sender for (sender,) in rows}
 
 
 def pending_reminder_dates(engine: Engine, sender_id: str) -> List[dt.date]:
