@@ -84,7 +84,7 @@ def test_summary_by_sms_fits_and_says_the_number_is_coded(bot: BotServers) -> No
     phone = Phone(bot)
     phone.text("I had botox on November 3, when can I get microneedling?")
     summary = phone.text("what do you know about me")
-    assert summary and "coded form" in summary and "STOP" in summary
+    assert summary and "kept coded" in summary and "STOP" in summary
 
 
 def widget_conversation(bot: BotServers, session_id: str) -> None:

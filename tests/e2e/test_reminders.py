@@ -24,7 +24,7 @@ from stores import db
 from stores.reminders import CANCELLED, READY, SENT, ReminderStore
 from tests.conftest import BotServers, joined_text, new_sender
 from tests.e2e.browser import ask, open_page, open_widget, stored_state
-from tests.e2e.test_sms import Phone
+from tests.e2e.test_sms import NOTICE, Phone
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +128,10 @@ def test_sms_offer_fits_yes_and_the_worker_texts_it_once(bot: BotServers, twilio
     phone = Phone(bot)
     reply = phone.text(QUESTION)  # checked <= 306 GSM-7 characters
     assert reply and "not medical advice" in reply.lower()
-    assert reply.endswith("Want a reminder text that day?\n\nReply 1 for Yes, 2 for No"), reply
+    # A new number's first reply also brings the notice at collection, as a second text (issue 11).
+    assert NOTICE in reply
+    answer = reply.partition("\n\n" + NOTICE)[0]
+    assert answer.endswith("Want a reminder text that day?\n\nReply 1 for Yes, 2 for No"), reply
     day = expected_offer("sms")["values"]["reminder_date"]
     confirmation = phone.text("1")
     assert confirmation and f"I'll text you a reminder on {day}" in confirmation
