@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import latest_intent, render, render_piece, send_answer, today
+from clinic.dates.message_readings import READING_KEY
 from clinic.protocol import current_protocol
 from clinic.reminders import ReminderOffer, decide_move, due_at, offer_for, offer_values
 from clinic.wait_plan import WaitPlan, compute_wait_plan
@@ -114,7 +115,8 @@ class ActionReminder(Action):
     def move(self, dispatcher: CollectingDispatcher, tracker: Tracker, reminder: Reminder) -> None:
         protocol = current_protocol()
         plan = compute_wait_plan(reminder.previous_treatment, reminder.previous_date, today(), protocol)
-        decision = decide_move(tracker.latest_message.get("text") or "", today(), plan.earliest_date, protocol)
+        decision = decide_move(tracker.latest_message.get("text") or "", today(), plan.earliest_date, protocol,
+                               tracker.latest_message.get(READING_KEY))
         if decision.day is None:
             earliest = _as_offer(reminder)
             earliest = ReminderOffer(earliest.previous_treatment, earliest.previous_date,

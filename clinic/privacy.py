@@ -86,7 +86,6 @@ def summarise(facts: StoredFacts, days: int, today: dt.date) -> Summary:
         else:
             pieces.append("privacy_stored_treatment")
     if facts.reminders:
-        values["reminder_count"] = len(facts.reminders)
         values["reminder_dates"] = ", ".join(format_day(day, today) for day in sorted(facts.reminders))
         pieces.append("privacy_stored_reminders")
     note = {SMS_CHANNEL: "privacy_channel_sms", WIDGET_CHANNEL: "privacy_channel_widget"}.get(

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 from clinic.dates import understand_message
+from clinic.dates.message_readings import reading_for_turn
 from clinic.protocol import TREATMENT_NAMES, ClinicProtocol, ReminderRules
 from clinic.wait_plan import WaitPlan, format_day
 
@@ -154,12 +155,15 @@ class MoveDecision:
     answer: Optional[str] = None
 
 
-def decide_move(text: str, today: dt.date, earliest: dt.date, protocol: ClinicProtocol) -> MoveDecision:
-    """Read the new day from the message: on or after the earliest date."""
-    resolution = understand_message(text, today, protocol.date_rules, default_tense="future").date_resolution
-    if resolution.choices:
-        return MoveDecision(answer="reminder_move_ask_date")
-    if not resolution.ok or resolution.date is None:
+def decide_move(
+    text: str, today: dt.date, earliest: dt.date, protocol: ClinicProtocol, pipeline_reading: Any = None
+) -> MoveDecision:
+    """Read the new day from the message: on or after the earliest date.
+    `pipeline_reading` is the language pipeline's `date_reading`, read ahead."""
+    reading = reading_for_turn(pipeline_reading, today, "future") or understand_message(
+        text, today, protocol.date_rules, default_tense="future")
+    resolution = reading.date_resolution
+    if resolution.choices or not resolution.ok or resolution.date is None:  # two days, or none usable
         return MoveDecision(answer="reminder_move_ask_date")
     if resolution.date < earliest:
         return MoveDecision(answer="reminder_move_too_early")

@@ -103,6 +103,12 @@ def test_the_offer_follows_a_plan_whose_earliest_date_is_ahead_only() -> None:
 def test_moving_a_reminder_reads_the_new_day(text: str, expected: object) -> None:
     decision = decide_move(text, dt.date(2026, 11, 25), dt.date(2026, 12, 6), PROTOCOL)
     assert (decision.day or decision.answer) == expected
+    # The same from the language pipeline's reading, without a second parse.
+    from clinic.dates.message_readings import read_for_dialogue
+
+    reading = read_for_dialogue(text, dt.date(2026, 11, 25), PROTOCOL.date_rules)
+    from_pipeline = decide_move("", dt.date(2026, 11, 25), dt.date(2026, 12, 6), PROTOCOL, reading)
+    assert (from_pipeline.day or from_pipeline.answer) == expected
 
 
 def _all_days(start: dt.date, count: int):
