@@ -202,7 +202,7 @@ class SmsInput(InputChannel):
         try:
             return fmt.compose_reply([answer(UNAVAILABLE, self.name())]).text
         except Exception:
-            return fmt.apology_text(None)
+            return fmt.apology_text()
 
     # --- the webhook ----------------------------------------------------------
 

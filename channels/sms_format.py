@@ -278,43 +278,33 @@ def _fixed(text: str) -> str:
     return fit_reply([sanitize(text)], protect=_KEYWORD_PROTECT).text
 
 
+def _fixed_answer(name: str, protocol: Any) -> str:
+    """One of the SMS keyword answers (clinic/answers.yml), filled from the protocol,
+    with the disclaimer where the answers file gives it one."""
+    from clinic.answers import current_answers, render_response
+
+    return _fixed(render_response(current_answers(), name, "sms", protocol.template_values())["text"])
+
+
 def help_text(protocol: Any) -> str:
-    where = f", {protocol.city}" if protocol.city else ""
-    return _fixed(
-        f"{protocol.clinic_name}{where}. Call {protocol.phone} or book at {protocol.booking_url}. "
-        f"General info, not medical advice. Emergency: call {protocol.emergency_number}. "
-        "Reply STOP to opt out."
-    )
+    return _fixed_answer("sms_help", protocol)
 
 
 def opt_out_text(protocol: Any) -> str:
-    return _fixed(
-        f"You're unsubscribed from {protocol.clinic_name} texts and will get no more replies. "
-        "Reply START to opt back in."
-    )
+    return _fixed_answer("sms_opted_out", protocol)
 
 
 def opt_in_text(protocol: Any) -> str:
-    return _fixed(
-        f"You're subscribed to {protocol.clinic_name} texts again. Text your question anytime. "
-        "Reply HELP for help, STOP to opt out."
-    )
-
-
-def apology_text(protocol: Any = None) -> str:
-    if protocol is None:
-        return "Sorry, something went wrong. Please call the clinic. In an emergency call 911."
-    return _fixed(
-        f"Sorry, something went wrong on our side. Please call {protocol.clinic_name} "
-        f"at {protocol.phone}. In an emergency call {protocol.emergency_number}."
-    )
+    return _fixed_answer("sms_opted_in", protocol)
 
 
 def empty_body_text(protocol: Any) -> str:
-    return _fixed(
-        "Please text your question in words; pictures can't be read here. "
-        f"Or call {protocol.phone}."
-    )
+    return _fixed_answer("sms_empty_body", protocol)
+
+
+def apology_text() -> str:
+    """The last resort when not even the answers file or the protocol can be read."""
+    return "Sorry, something went wrong. Please call the clinic. In an emergency call 911."
 
 
 # --- TwiML ---------------------------------------------------------------------
