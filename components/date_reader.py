@@ -14,12 +14,9 @@ the action server gets it in `tracker.latest_message`.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -27,20 +24,11 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.dates.message_readings import READING_KEY, read_for_dialogue
 from clinic.protocol import current_protocol
 from clinic.wait_plan import clinic_today
+from components.intent_override import StatelessComponent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class TreatmentDateReader(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TreatmentDateReader:
-        return cls()
-
+class TreatmentDateReader(StatelessComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         protocol = current_protocol()
         for message in messages:
@@ -51,9 +39,6 @@ class TreatmentDateReader(GraphComponent):
                 text, clinic_today(protocol), protocol.date_rules, doc=message.get(SPACY_DOCS[TEXT]))
             message.set(READING_KEY, value, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: Any) -> Any:
-        return training_data
 
 
 def pipeline_reading(message: Message) -> Any:

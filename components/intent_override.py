@@ -3,7 +3,8 @@
 The red-flag override, the scope gate and the timing router all run after
 DIET and the fallbacks, look at each message's text and intent, and may
 replace the intent. This base class is that loop; each subclass says only
-which intent, if any, replaces the classifier's.
+which intent, if any, replaces the classifier's. `StatelessComponent` is the
+part every untrained component of ours shares (the date reader too).
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ def force_intent(message: Message, name: str) -> None:
     message.set(INTENT_RANKING_KEY, [forced, *ranking], add_to_output=True)
 
 
-class IntentOverride(GraphComponent):
-    """A stateless component that may replace a typed message's intent.
-    Button payloads ("/what_is_botox") are never overridden."""
+class StatelessComponent(GraphComponent):
+    """A component with nothing to train or store: made once, as is."""
 
     @classmethod
     def create(
@@ -36,13 +36,21 @@ class IntentOverride(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> IntentOverride:
+    ) -> GraphComponent:
         cls.on_start()
         return cls()
 
     @classmethod
     def on_start(cls) -> None:
         """Check what the component reads when the server starts (nothing by default)."""
+
+    def process_training_data(self, training_data: Any) -> Any:
+        return training_data
+
+
+class IntentOverride(StatelessComponent):
+    """A stateless component that may replace a typed message's intent.
+    Button payloads ("/what_is_botox") are never overridden."""
 
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
         """The intent that replaces `intent`, or None to keep it."""
@@ -58,6 +66,3 @@ class IntentOverride(GraphComponent):
             if replacement and replacement != intent:
                 force_intent(message, replacement)
         return messages
-
-    def process_training_data(self, training_data: Any) -> Any:
-        return training_data
