@@ -42,10 +42,13 @@ _THIRD_PERSON_TREATED = re.compile(
 # "can she get microneedling?": asking whether someone else may be treated.
 _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|they|her|him|them|my\s+\w+)\b")
-# Prices and costs are for the clinic to quote, not this assistant.
-_PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d")
 # "is filler better than botox": a comparison with another treatment.
 _COMPARISON = re.compile(r"\bbetter\b|\bworse\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\binstead\b|\bdifference\b")
+# "can i get a facelift after tox": the two treatments in time, not a definition.
+_TIMING = re.compile(r"\b(?:after|before|same\s+(?:day|week|month|time|visit)|wait\w*|between|together|combin\w*|both)\b")
+# Prices and costs are for the clinic to quote, not this assistant.
+_PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d"
+                    r"|\bcheap(?:er|est)?\b|\b(?:more\s+|less\s+)?expensive\b|\bafford")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class OtherSubjects:
     subjects: Pattern[str]
     people: Pattern[str]  # other people and animals
     animals: Pattern[str]
+    aftercare: Pattern[str]  # home skin care: ours in a recovery question that names our treatment
+    treatments: Pattern[str]  # other cosmetic treatments (a what-is question may mention one)
 
     def subject_in(self, low: str, ours: List[Mention]) -> Optional[str]:
         return _first_outside_ours(self.subjects, low, ours)
@@ -86,7 +91,7 @@ def _first_outside_ours(pattern: Pattern[str], low: str, ours: List[Mention]) ->
 def parse_other_subjects(raw: dict) -> OtherSubjects:
     subjects: List[str] = []
     for key, words in (raw or {}).items():
-        if key not in ("others", "animals"):
+        if key not in ("others", "animals", "aftercare"):
             subjects.extend(str(w) for w in words or [])
     animals = [str(w) for w in (raw or {}).get("animals") or []]
     people = [str(w) for w in (raw or {}).get("others") or []] + animals
@@ -95,7 +100,10 @@ def parse_other_subjects(raw: dict) -> OtherSubjects:
         alternatives = _words_pattern(words).pattern[2:-2]  # without \b(?: ... )\b
         return re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{alternatives}\b")
 
-    return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=owned(animals))
+    aftercare = [str(w) for w in (raw or {}).get("aftercare") or []]
+    return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=owned(animals),
+                         aftercare=_words_pattern(aftercare),
+                         treatments=_words_pattern(str(w) for w in (raw or {}).get("treatments") or []))
 
 
 @lru_cache(maxsize=1)
@@ -117,9 +125,11 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     if price:
         return price.group(0)
     ours = treatment_mentions(low)
-    subject = subjects.subject_in(low, ours)
     names_ours = bool(ours)
-    if subject and not (intent in GENERAL_QUESTIONS and names_ours and not _COMPARISON.search(low)):
+    subject = subjects.subject_in(low, ours)
+    if not subject and not (intent == "recovery" and names_ours):
+        subject = _first_outside_ours(subjects.aftercare, low, ours)
+    if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects):
         return subject
     if intent in GENERAL_QUESTIONS and not _ASKS_FOR_SOMEONE.search(low):
         return None
@@ -127,6 +137,16 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     if person and _treated(person, low) and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):
         return person
     return None
+
+
+def _defines_ours_beside(subject: str, low: str, names_ours: bool, intent: Optional[str],
+                         subjects: OtherSubjects) -> bool:
+    """"what is microneedling, is it like a facial?": a what-is question about
+    ours that mentions another cosmetic treatment, with no comparison and no
+    timing ("can i get a facelift after tox" is not one; nor is a medicine,
+    vaccine or condition: "does botox work for migraines")."""
+    return (intent in GENERAL_QUESTIONS and names_ours and bool(subjects.treatments.fullmatch(subject))
+            and not _COMPARISON.search(low) and not _TIMING.search(low))
 
 
 def _treated(person: str, low: str) -> bool:

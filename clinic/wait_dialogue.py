@@ -62,10 +62,12 @@ def gives_treatment_date(reading: TreatmentDateReading) -> bool:
     two possible ones, or one that must be asked again)."""
     resolution = reading.date_resolution
     refused = resolution.refusal.answer if resolution.refusal else None
-    # A vague or impossible date counts ("last week", "feb 30"); spaCy's guess
-    # that "the same day" is a date does not.
+    # An impossible or out-of-range date counts ("feb 30"); a vague time does
+    # not ("a few days after", "last week": "will needling a few days after
+    # ruin my botox?" wants the too-soon answer), nor spaCy's guess that "the
+    # same day" is a date.
     has_date = resolution.ok or resolution.choices is not None or refused not in (
-        None, "date_none_found", "date_not_exact")
+        None, "date_none_found", "date_not_exact", "date_vague")
     return reading.previous_treatment is not None and has_date
 
 

@@ -105,8 +105,9 @@ def dated_outcome(entry: Dict[str, Any], parse: Dict[str, Any], protocol: Any) -
     today = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(entry["today"])
     reply = decide_wait_reply(entry["text"], today, protocol, KnownTreatment(), intent)
     if reply.kind == "plan":
-        if "ask" in entry:
+        if "ask" in entry and "date" not in entry:
             return "wrong_date"  # two readings, one picked silently
+        # `ask: true` beside a `date`: the writer takes the date, and asking is right too.
         right = reply.plan.previous_date == entry["date"] and reply.plan.previous_treatment == entry["previous"]
         return "right" if right else "wrong_date"
     if reply.kind == "ask_which_date" and "ask" in entry:

@@ -202,6 +202,10 @@ def _resolve(
             when = cand.resolve(default_tense, today)
         elif tense == UNKNOWN and cand.no_tense:
             when = cand.resolve(cand.no_tense, today)
+        elif tense == UNKNOWN and cand.weekday is not None and cand.ambiguous:
+            # "microneedling on thursday" with no verb to say past or planned:
+            # last Thursday or the coming one; the patient chooses.
+            raise TwoDates(cand.resolve(PAST, today), cand.resolve(FUTURE, today))
         elif tense == UNKNOWN and cand.ambiguous:
             past = cand.resolve(PAST, today)
             direction = PAST

@@ -215,10 +215,13 @@ def test_this_monday_in_the_past_tense_is_this_weeks_monday() -> None:
     assert when("had microneedling this monday", SAT) == D(2026, 11, 16)
 
 
-def test_a_bare_weekday_with_no_tense_is_the_past_one() -> None:
+def test_a_bare_weekday_with_no_tense_is_asked_about() -> None:
+    # Last Friday or the coming one: no verb says which, so the patient chooses.
     resolution = resolve_treatment_date("botox friday, when can i do microneedling", WED)
-    assert resolution.date == D(2026, 11, 13)
+    assert (resolution.date, resolution.choices) == (None, (D(2026, 11, 13), D(2026, 11, 20)))
     assert resolution.tense == "unknown"
+    assert resolve_treatment_date("had botox friday, when can i do microneedling", WED).date == D(2026, 11, 13)
+    assert resolve_treatment_date("getting botox friday, when can i do microneedling", WED).date == D(2026, 11, 20)
 
 
 def test_short_weekday_words_need_a_cue() -> None:

@@ -45,6 +45,23 @@ def test_our_questions_are_ours(text: str) -> None:
     assert about_something_else(text, SUBJECTS, intent) is None
 
 
+@pytest.mark.parametrize(
+    "text, intent, found",
+    [
+        # Another subject beside ours is never answered with ours alone, whatever the intent.
+        ("can i get my flu shot the same week as tox", "what_is_botox", "flu shot"),
+        ("my mom wants botox for her migraines, does that work", "what_is_botox", "migraines"),
+        ("is xeomin cheaper", "what_is_botox", "cheaper"),
+        # Home skin care: ours in a recovery question about our treatment, not otherwise.
+        ("can i put retinol on after microneedling", "recovery", None),
+        ("is retinol safe to use with botox", "risks", "retinol"),
+        ("can i drink alcohol the night before", "recovery", "alcohol"),
+    ],
+)
+def test_a_subject_beside_ours(text: str, intent: str, found: str | None) -> None:
+    assert about_something_else(text, SUBJECTS, intent) == found
+
+
 def test_staff_can_add_a_subject() -> None:
     extended = parse_other_subjects({"treatments": ["salt cave"], "others": ["nephew"]})
     assert about_something_else("how soon after a salt cave session can i get botox", extended) == "salt cave"

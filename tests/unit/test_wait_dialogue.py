@@ -136,6 +136,9 @@ def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
         ("i had botox yesterday, what is microneedling", "what_is_microneedling", False),  # no timing words
         ("had botox 3 days ago, can i combine it with microneedling now?", "combine", True),
         ("can i combine botox and microneedling", "combine", False),  # no date
+        # A vague time is no date: "what happens if I don't wait?" keeps its answer.
+        ("will microneedling ruin my botox if i do it a few days after", "too_soon", False),
+        ("did i ruin my botox by getting needled last week", "too_soon", False),
     ],
 )
 def test_which_dated_questions_get_the_personal_plan(text: str, intent: str, routed: bool) -> None:
