@@ -47,6 +47,7 @@ async def test_an_outage_is_raised_past_rasas_fallback_and_nothing_is_lost(
     await store.save(tracker)
 
     proxied.cut()
+    tracker.update(UserUttered("when can i get microneedling"))  # the turn that meets the outage
     for attempt in (store.retrieve(sender), store.save(tracker)):
         start = time.monotonic()
         with pytest.raises(db.DatabaseUnavailable):
@@ -57,5 +58,9 @@ async def test_an_outage_is_raised_past_rasas_fallback_and_nothing_is_lost(
     proxied.restore()
     back = await store.retrieve(sender)
     assert back is not None and back.get_slot("previous_treatment") == "botox"
-    assert [e.as_dict() for e in back.events] == [e.as_dict() for e in tracker.events]
+    assert [e.as_dict() for e in back.events] == [e.as_dict() for e in tracker.events][:2]
+    # Saved again once the database is back, the turn that failed is written, once.
+    await store.save(tracker)
+    again = await store.retrieve(sender)
+    assert [e.as_dict() for e in again.events] == [e.as_dict() for e in tracker.events]
     db.shared_engine(settings).dispose()
