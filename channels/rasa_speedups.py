@@ -84,6 +84,15 @@ def _shared_session(self: EndpointConfig) -> _KeptSession:
     return _KeptSession(entry[1])
 
 
+async def close_sessions(*_: Any) -> None:
+    """Close this loop's shared sessions (the Rasa server calls it on stopping)."""
+    loop = asyncio.get_running_loop()
+    for key, (owner, session, _endpoint) in list(_sessions.items()):
+        if owner is loop:
+            await session.close()
+            del _sessions[key]
+
+
 _original_request = EndpointConfig.request
 
 

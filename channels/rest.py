@@ -77,7 +77,9 @@ class ValidatingRestInput(RestInput):
                 await message.output_channel.send_response(message.sender_id, reminder)
             return await turn(message)
 
-        return super().blueprint(with_reminders)
+        blueprint = super().blueprint(with_reminders)
+        blueprint.listener("before_server_stop")(rasa_speedups.close_sessions)
+        return blueprint
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _body(request).get("metadata")

@@ -56,7 +56,8 @@ def test_calls_share_a_connection_and_survive_a_restart(action_server: subproces
             assert await health() == {"status": "ok"}  # the closed connection is not reused
         finally:
             stop_processes([restarted])
-        await session.close()
+        await rasa_speedups.close_sessions()
+        assert session.closed
 
     asyncio.run(turns())
     assert rasa_speedups.CLIENT_KEEPALIVE_S < 5  # Sanic's own keep-alive timeout
