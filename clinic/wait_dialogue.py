@@ -16,9 +16,11 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from clinic.dates import TreatmentDateReading, understand_message
 from clinic.dates.message_readings import reading_for_turn
 from clinic.dates.resolvers import DateRefusal
+from clinic.dates.treatments import treatment_mentions
 from clinic.protocol import TREATMENT_NAMES, ClinicProtocol
 from clinic.safety import mentions_a_sign
 from clinic.wait_plan import WaitPlan, compute_wait_plan, format_day
+from clinic.words import normalise
 
 # "can I get microneedling today?": asks about the next treatment, not a new date.
 _CAN_I_TODAY = re.compile(
@@ -35,6 +37,9 @@ _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)
 TIMING_INTENTS = frozenset({"combine", "too_soon", "risks", "nlu_fallback"})
 # These only with words that ask about timing ("had botox last mon, how long until microneedling").
 NEEDS_TIMING_WORDS = frozenset({"what_is_microneedling", "what_is_botox", "follow_up", "report_symptom"})
+# The classifier's other subjects, consultation and recovery: only when the message
+# names both treatments, a real date for one and asks about timing.
+NEEDS_BOTH_TREATMENTS = frozenset({"out_of_scope", "consult", "recovery"})
 _TIMING_WORDS = re.compile(
     r"\b(?:when|how\s+long|how\s+soon|until|till|til|wait|yet|ok|okay|fine|safe|ready|able|now)\b")
 
@@ -47,14 +52,22 @@ def is_dated_timing_question(
     botox, is it ok now?") is a timing question; one that names a sign keeps
     the symptom answer. `read` reads the message's dates, called only when
     the cheap checks leave the question open."""
-    if intent in NEEDS_TIMING_WORDS:
+    if intent in NEEDS_TIMING_WORDS or intent in NEEDS_BOTH_TREATMENTS:
         if not _TIMING_WORDS.search(text.lower()):
             return False
         if intent == "report_symptom" and mentions_a_sign(text):
             return False
     elif intent not in TIMING_INTENTS:
         return False
-    return gives_treatment_date(read())
+    reading = read()
+    if intent in NEEDS_BOTH_TREATMENTS:
+        # "had botox on halloween (long story), ok to get microneedling now?":
+        # both treatments, a real date for one, a timing question.
+        resolution = reading.date_resolution
+        named = {m.treatment for m in treatment_mentions(normalise(text))}
+        return len(named) == 2 and gives_treatment_date(reading) and (
+            resolution.ok or resolution.choices is not None)
+    return gives_treatment_date(reading)
 
 
 def gives_treatment_date(reading: TreatmentDateReading) -> bool:

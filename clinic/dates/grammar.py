@@ -122,6 +122,8 @@ _WEEKDAY_RE = _R(
 )
 
 
+# Weekday abbreviations that are also English words ("fri", "thurs" are not).
+_ALSO_WORDS = frozenset({"sat", "sun", "wed"})
 # A weekday abbreviation that is an ordinary word here: "sat in the sun", "the sun", "i sat".
 _WORD_BEFORE = _R(r"\b(?:the|a|in|i|we|he|she|they|you|just|and|of|under|got|get)\s+$")
 _WORD_AFTER = _R(r"\s+(?:in|on|down|out|by|with|at|up|there|here|around|for|outside|all|is|was|and)\b")
@@ -205,8 +207,8 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         wd_text = m.group("wd")
         mod = (m.group("mod") or "").split()
         week = m.group("week") or m.group("week0")
-        full = re.fullmatch(WD_FULL, wd_text) is not None
-        if not full and not (mod or week) and _ordinary_word(low, m.start("wd"), m.end("wd")):
+        if (wd_text.rstrip(".") in _ALSO_WORDS and not (mod or week)
+                and _ordinary_word(low, m.start("wd"), m.end("wd"))):
             continue  # "sat in the sun", "we wed in june"
         weekday = weekday_number(wd_text)
         if week:

@@ -52,6 +52,7 @@ HOLIDAYS: Dict[str, Callable[[int], dt.date]] = {
     "thanksgiving": lambda y: nth_monday(y, 10, 2),  # Canadian: second Monday of October
     "halloween": lambda y: dt.date(y, 10, 31),
     "remembrance_day": lambda y: dt.date(y, 11, 11),
+    "truth_and_reconciliation_day": lambda y: dt.date(y, 9, 30),  # a BC statutory holiday since 2023
     "christmas_eve": lambda y: dt.date(y, 12, 24),
     "christmas_day": lambda y: dt.date(y, 12, 25),
     "boxing_day": lambda y: dt.date(y, 12, 26),
@@ -74,6 +75,8 @@ HOLIDAY_PATTERNS: Dict[str, str] = {
     "thanksgiving": r"(?:canadian\s+)?thanksgiving(?:\s+(?:day|monday))?",
     "halloween": r"hall?owe'?en",
     "remembrance_day": r"remembrance\s+day",
+    "truth_and_reconciliation_day": r"(?:national\s+day\s+for\s+)?truth\s+(?:and|&)\s+reconciliation(?:\s+day)?"
+                                    r"|orange\s+shirt\s+day",
     "christmas_eve": r"(?:christmas|xmas)\s+eve",
     "christmas_day": r"(?:christmas|xmas)(?:\s+day)?",
     "boxing_day": r"boxing\s+day",

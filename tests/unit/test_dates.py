@@ -227,6 +227,8 @@ def test_a_bare_weekday_with_no_tense_is_asked_about() -> None:
 def test_short_weekday_words_need_a_cue() -> None:
     # "sun" and "sat" alone are ordinary words, not dates.
     assert refusal("sat in the sun after botox, is that ok") == "no_date"
+    # "fri" is no other word, whatever follows it.
+    assert resolve_treatment_date("had microneedling fri and i want botox next", WED).date == D(2026, 11, 13)
 
 
 # --------------------------------------------------------------------------
@@ -302,6 +304,8 @@ def test_the_clinics_numeric_order_comes_first() -> None:
     "text, today, expected",
     [
         ("had botox on remembrance day", SAT, D(2026, 11, 11)),
+        ("got needled on truth and reconciliation day", SAT, D(2026, 9, 30)),
+        ("had botox on orange shirt day", SAT, D(2026, 9, 30)),
         ("booked for botox on boxing day", SAT, D(2026, 12, 26)),
         ("had microneedling on thanksgiving monday", SAT, D(2026, 10, 12)),
         ("had botox on family day", SAT, D(2026, 2, 16)),

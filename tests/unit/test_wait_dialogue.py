@@ -139,6 +139,11 @@ def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
         # A vague time is no date: "what happens if I don't wait?" keeps its answer.
         ("will microneedling ruin my botox if i do it a few days after", "too_soon", False),
         ("did i ruin my botox by getting needled last week", "too_soon", False),
+        # Classified as another subject, recovery or consult: only with both treatments and a real date.
+        ("had botox on halloween (long story, my costume), is it ok to get microneedling now?", "out_of_scope", True),
+        ("my tox is booked for christmas day, when can i microneedle", "consult", True),
+        ("how long is recovery after microneedling on friday", "recovery", False),
+        ("had botox last week and microneedling, is the parking free now", "consult", False),
     ],
 )
 def test_which_dated_questions_get_the_personal_plan(text: str, intent: str, routed: bool) -> None:
