@@ -18,13 +18,16 @@ from typing import Any, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.dates.message_readings import READING_KEY, read_for_dialogue
 from clinic.protocol import current_protocol
 from clinic.wait_plan import clinic_today
 from components.intent_override import StatelessComponent
+
+# The intents the rules send to the wait-date action (data/rules/wait_dates.yml).
+WAIT_ACTION_INTENTS = frozenset({"wait_time", "inform"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -35,8 +38,11 @@ class TreatmentDateReader(StatelessComponent):
             text = message.get(TEXT) or ""
             if not text.strip() or text.startswith("/"):  # a button payload has no words to read
                 continue
-            value = read_for_dialogue(
-                text, clinic_today(protocol), protocol.date_rules, doc=message.get(SPACY_DOCS[TEXT]))
+            # Only a message the wait-date action answers as it stands may need a date
+            # the grammar cannot read (the router sends it nothing without a real date).
+            intent = (message.get(INTENT) or {}).get("name")
+            value = read_for_dialogue(text, clinic_today(protocol), protocol.date_rules,
+                                      doc=message.get(SPACY_DOCS[TEXT]), hint=intent in WAIT_ACTION_INTENTS)
             message.set(READING_KEY, value, add_to_output=True)
         return messages
 

@@ -53,12 +53,14 @@ def reading_from_dict(data: Mapping[str, Any]) -> TreatmentDateReading:
     )
 
 
-def read_for_dialogue(text: str, today: dt.date, rules: DateRules, doc: Any = None) -> Dict[str, Any]:
+def read_for_dialogue(
+    text: str, today: dt.date, rules: DateRules, doc: Any = None, hint: bool = True
+) -> Dict[str, Any]:
     """Both readings of `text` on `today`, as the pipeline's entity value."""
-    as_written = understand_message(text, today, rules, doc=doc)
+    as_written = understand_message(text, today, rules, doc=doc, hint=hint)
     readings = {AS_WRITTEN: reading_as_dict(as_written)}
     if as_written.date_resolution.tense == "unknown":  # only then can the default tense matter
-        if_planned = reading_as_dict(understand_message(text, today, rules, IF_PLANNED, doc=doc))
+        if_planned = reading_as_dict(understand_message(text, today, rules, IF_PLANNED, doc=doc, hint=hint))
         if if_planned != readings[AS_WRITTEN]:
             readings[IF_PLANNED] = if_planned
     return {"today": today.isoformat(), "readings": readings}

@@ -171,7 +171,7 @@ def _strip_on(text: str) -> str:
 
 
 def _resolve(
-    text: str, today: dt.date, rules: DateRules, default_tense: str | None, doc: Any = None
+    text: str, today: dt.date, rules: DateRules, default_tense: str | None, doc: Any = None, hint: bool = True
 ) -> Tuple[DateResolution, TreatmentMention]:
     if default_tense not in (None, PAST, FUTURE):
         raise ValueError(f"default_tense must be None, 'past' or 'future', not {default_tense!r}")
@@ -180,9 +180,9 @@ def _resolve(
     treatments, mentions = order_treatments(low, [(c.start, c.end) for c in cands])
     prev_mention = next((m for m in mentions if m.treatment == treatments.previous_treatment), None)
     if not cands:
-        hint = spacy_date_hint(text, doc)
-        if hint and not re.fullmatch(r"\s*(?:\d+\s*)?(?:days?|weeks?|months?|years?)\s*", hint):
-            return _refused(UNKNOWN, hint, DateRefusal("no_date", "date_not_exact", phrase=hint)), treatments
+        phrase = spacy_date_hint(text, doc) if hint else None
+        if phrase and not re.fullmatch(r"\s*(?:\d+\s*)?(?:days?|weeks?|months?|years?)\s*", phrase):
+            return _refused(UNKNOWN, phrase, DateRefusal("no_date", "date_not_exact", phrase=phrase)), treatments
         return _refused(UNKNOWN, None, _NO_DATE), treatments
 
     cands = [c for c in cands if not _is_question_date(low, c, mentions, treatments)]
@@ -234,7 +234,8 @@ def _resolve(
 
 
 def understand_message(
-    text: str, today: dt.date, rules: DateRules = DEFAULT_RULES, default_tense: str | None = None, doc: Any = None
+    text: str, today: dt.date, rules: DateRules = DEFAULT_RULES, default_tense: str | None = None, doc: Any = None,
+    hint: bool = True,
 ) -> TreatmentDateReading:
     """Treatments (previous, next) and the previous treatment's date, in one pass.
 
@@ -244,8 +245,11 @@ def understand_message(
     bare "the 5th" answering "when is your appointment?" or correcting a
     planned date; the returned tense then stays "unknown". `doc` is spaCy's
     parse of `text` when the caller already has one (the NLU pipeline does).
+    `hint=False` skips looking for a date the grammar cannot read ("the long
+    weekend"), which only a question asking for the date needs: without it
+    such a message reads as naming no date.
     """
-    resolution, treatments = _resolve(text, today, rules, default_tense, doc)
+    resolution, treatments = _resolve(text, today, rules, default_tense, doc, hint)
     return TreatmentDateReading(treatments.previous_treatment, treatments.next_treatment, resolution)
 
 

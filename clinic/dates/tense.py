@@ -44,6 +44,29 @@ def spacy_pipeline() -> Any:
     return _nlp_cache["nlp"]
 
 
+# Parser and entity recogniser: the language pipeline may skip them (channels/rasa_speedups.py)
+# and the date reading runs them here only when it needs them.
+LAZY_PIPES = ("parser", "ner")
+_ANNOTATION_OF = {"parser": "DEP", "ner": "ENT_IOB"}
+
+
+def share_pipeline(nlp: Any) -> None:
+    """Use `nlp` (the language pipeline's own spaCy model) instead of loading a second copy."""
+    if _nlp_cache.get("nlp") is not nlp:
+        with _nlp_lock:
+            _nlp_cache["nlp"] = nlp
+
+
+def completed(doc: Any, pipe: str) -> Any:
+    """`doc` with `pipe`'s annotation ("parser", "ner"), run now if the pipeline skipped it."""
+    if doc is None or len(doc) == 0 or doc.has_annotation(_ANNOTATION_OF[pipe]):
+        return doc
+    nlp = spacy_pipeline()
+    if nlp is None or pipe not in nlp.pipe_names:
+        return doc
+    return nlp.get_pipe(pipe)(doc)
+
+
 def spacy_available() -> bool:
     """True when the spaCy model loaded (tense is then read from the parse)."""
     return spacy_pipeline() is not None
@@ -136,7 +159,7 @@ def sentence_tense(
     anchors = [(cand.start, cand.end)]
     if prev_mention is not None:
         anchors.append((prev_mention.start, prev_mention.end))
-    doc = doc if doc is not None else parse(text)
+    doc = completed(doc, "parser") if doc is not None else parse(text)
     if doc is not None:
         tense = _spacy_tense(doc, anchors)
         if tense:
@@ -156,7 +179,8 @@ def parse(text: str) -> Any:
 
 
 def spacy_date_hint(text: str, doc: Any = None) -> str | None:
-    doc = doc if doc is not None else parse(text)
+    """A date spaCy sees where the grammar found none ("the long weekend")."""
+    doc = completed(doc, "ner") if doc is not None else parse(text)
     if doc is None:
         return None
     for ent in doc.ents:
