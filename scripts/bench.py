@@ -7,6 +7,11 @@ p50/p95/p99 turn latency, turns per second and errors, and the peak resident
 memory of the Rasa server and the action server. Prints a table and the
 ratios, and writes everything to bench/results/<time>.json (ignored by git).
 
+Both bots run at once and take turns: at each level, rounds alternate
+between them (this bot first, then the stock one first, and so on), so a
+machine that speeds up or slows down during the run (seen here: 20% within
+an hour) weighs on both alike. Each bot's figures pool its rounds.
+
 A benchmark, not a test: nothing here fails on a slow machine.
 """
 
@@ -62,6 +67,7 @@ class LevelResult:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    rounds_turns_per_second: List[float] = field(default_factory=list)
 
 
 @dataclass
@@ -142,7 +148,26 @@ async def wait_for_first_answer(url: str, started: float, timeout: float = 600) 
     raise TimeoutError(f"no answer from {url} within {timeout} s")
 
 
-async def drive(url: str, conversations: List[List[str]], concurrent: int, per_worker: int) -> LevelResult:
+@dataclass
+class Round:
+    latencies: List[float]
+    errors: int
+    seconds: float
+
+
+def pooled(concurrent: int, rounds: List[Round]) -> LevelResult:
+    latencies = [x for r in rounds for x in r.latencies]
+    seconds = sum(r.seconds for r in rounds)
+    return LevelResult(
+        concurrent=concurrent, turns=len(latencies), errors=sum(r.errors for r in rounds), seconds=round(seconds, 2),
+        turns_per_second=round(len(latencies) / seconds, 1),
+        p50_ms=round(percentile(latencies, 0.50)), p95_ms=round(percentile(latencies, 0.95)),
+        p99_ms=round(percentile(latencies, 0.99)),
+        rounds_turns_per_second=[round(len(r.latencies) / r.seconds, 1) for r in rounds],
+    )
+
+
+async def drive(url: str, conversations: List[List[str]], concurrent: int, per_worker: int) -> Round:
     """`concurrent` workers, each holding `per_worker` conversations in a row."""
     latencies: List[float] = []
     errors = 0
@@ -169,12 +194,7 @@ async def drive(url: str, conversations: List[List[str]], concurrent: int, per_w
         start = time.perf_counter()
         await asyncio.gather(*(worker(i, session, per_worker) for i in range(concurrent)))
         seconds = time.perf_counter() - start
-    return LevelResult(
-        concurrent=concurrent, turns=len(latencies), errors=errors, seconds=round(seconds, 2),
-        turns_per_second=round(len(latencies) / seconds, 1),
-        p50_ms=round(percentile(latencies, 0.50)), p95_ms=round(percentile(latencies, 0.95)),
-        p99_ms=round(percentile(latencies, 0.99)),
-    )
+    return Round(latencies=list(latencies), errors=errors, seconds=seconds)
 
 
 def _cmdline_has(pid: int, needle: str) -> bool:
@@ -184,34 +204,65 @@ def _cmdline_has(pid: int, needle: str) -> bool:
         return False
 
 
-def measure(
-    result: BotResult, command: List[str], cwd: Path, env: Dict[str, str], port: int,
-    conversations: List[List[str]], args: argparse.Namespace,
-) -> None:
-    """Start the bot, time its first answer, drive each level, read peak memory."""
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    started = time.perf_counter()
-    launcher = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        result.first_answer_seconds = round(asyncio.run(wait_for_first_answer(url, started)), 1)
-        for concurrent in args.levels:
-            per_worker = max(3, -(-args.conversations // concurrent))
-            level = asyncio.run(drive(url, conversations, concurrent, per_worker))
-            result.levels.append(level)
-            print(f"  {result.name}: {concurrent:>2} concurrent: {level.turns_per_second} turns/s, "
-                  f"p95 {level.p95_ms} ms, errors {level.errors}", flush=True)
-        tree = _process_tree(launcher.pid)
+@dataclass
+class Stack:
+    """One bot to measure: how to start it, where it answers, what to say to it."""
+
+    result: BotResult
+    command: List[str]
+    cwd: Path
+    env: Dict[str, str]
+    port: int
+    conversations: List[List[str]]
+    launcher: Optional[subprocess.Popen] = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhooks/rest/webhook"
+
+    def start(self) -> None:
+        """Start the bot and time its first answer (alone on the machine)."""
+        started = time.perf_counter()
+        self.launcher = subprocess.Popen(self.command, cwd=self.cwd, env=self.env, start_new_session=True,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.result.first_answer_seconds = round(asyncio.run(wait_for_first_answer(self.url, started)), 1)
+
+    def read_peak_memory(self) -> None:
+        assert self.launcher is not None
+        tree = _process_tree(self.launcher.pid)
         # Peak of each server process with its own children (Sanic workers).
         for attribute, needle in (("rasa_peak_mb", "rasa run"), ("actions_peak_mb", "rasa_sdk")):
             roots = [pid for pid in tree if _cmdline_has(pid, needle)]
             roots = [pid for pid in roots if not any(pid != r and pid in _process_tree(r) for r in roots)]
-            setattr(result, attribute, round(sum(peak_memory_mb(pid) for pid in roots)) if roots else None)
+            setattr(self.result, attribute, round(sum(peak_memory_mb(pid) for pid in roots)) if roots else None)
+
+
+def measure(stacks: List[Stack], args: argparse.Namespace) -> None:
+    """Start every bot, then drive each level in rounds that alternate between them."""
+    try:
+        for stack in stacks:
+            stack.start()
+        for concurrent in args.levels:
+            per_worker = max(3, -(-args.conversations // concurrent))
+            rounds: Dict[str, List[Round]] = {stack.result.name: [] for stack in stacks}
+            for number in range(args.rounds):
+                order = stacks if number % 2 == 0 else list(reversed(stacks))
+                for stack in order:
+                    rounds[stack.result.name].append(
+                        asyncio.run(drive(stack.url, stack.conversations, concurrent, per_worker)))
+            for stack in stacks:
+                level = pooled(concurrent, rounds[stack.result.name])
+                stack.result.levels.append(level)
+                print(f"  {stack.result.name}: {concurrent:>2} concurrent: {level.turns_per_second} turns/s "
+                      f"(rounds: {', '.join(map(str, level.rounds_turns_per_second))}), "
+                      f"p95 {level.p95_ms} ms, errors {level.errors}", flush=True)
+        for stack in stacks:
+            stack.read_peak_memory()
     finally:
-        stop_processes([launcher], timeout=30.0)
+        stop_processes([stack.launcher for stack in stacks], timeout=30.0)
 
 
-def bench_ours(args: argparse.Namespace, work: Path) -> BotResult:
+def our_stack(args: argparse.Namespace, work: Path) -> Stack:
     result = BotResult("this bot")
     env = dict(os.environ, PYTHONPATH=str(ROOT), BOT_STATE_DIR=str(work / "state"))
     if not args.skip_training:
@@ -220,11 +271,10 @@ def bench_ours(args: argparse.Namespace, work: Path) -> BotResult:
             [PYTHON, "-m", "rasa", "train", "--quiet", "--out", str(work / "models")], ROOT, env), 1)
     command = [PYTHON, str(ROOT / "scripts" / "run_bot.py"), "--rasa-port", str(args.port),
                "--actions-port", str(args.port + 50), "--web-port", "0", "--model", str(ROOT / "models")]
-    measure(result, command, ROOT, env, args.port, OUR_CONVERSATIONS, args)
-    return result
+    return Stack(result, command, ROOT, env, args.port, OUR_CONVERSATIONS)
 
 
-def bench_stock(args: argparse.Namespace, work: Path) -> BotResult:
+def stock_stack(args: argparse.Namespace, work: Path) -> Stack:
     result = BotResult("stock rasa init")
     stock = work / "stock"
     stock.mkdir()
@@ -236,8 +286,7 @@ def bench_stock(args: argparse.Namespace, work: Path) -> BotResult:
     if not args.skip_training:
         result.training_seconds = round(seconds, 1)
     rasa = [PYTHON, "-m", "rasa", "run", "--port", str(args.port + 10), "--model", str(stock / "models")]
-    measure(result, rasa, stock, env, args.port + 10, STOCK_CONVERSATIONS, args)
-    return result
+    return Stack(result, rasa, stock, env, args.port + 10, STOCK_CONVERSATIONS)
 
 
 def _ratio(ours: Optional[float], stock: Optional[float]) -> str:
@@ -273,14 +322,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=5905, help="Rasa port (actions +50, stock +10)")
     parser.add_argument("--skip-training", action="store_true", help="do not time training from scratch")
     parser.add_argument("--skip-stock", action="store_true", help="measure this bot only")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per level and bot, alternating")
     args = parser.parse_args(argv)
     if not any((ROOT / "models").glob("*.tar.gz")):
         print("No model in models/: run `make train` first.", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     try:
-        ours = bench_ours(args, work)
-        stock = None if args.skip_stock else bench_stock(args, work)
+        stacks = [our_stack(args, work)] + ([] if args.skip_stock else [stock_stack(args, work)])
+        measure(stacks, args)
+        ours, stock = stacks[0].result, (stacks[1].result if len(stacks) > 1 else None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = report(ours, stock)
@@ -290,7 +341,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     out = out_dir / f"{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps({
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(),
-        "levels": args.levels, "conversations": args.conversations,
+        "levels": args.levels, "conversations": args.conversations, "rounds": args.rounds,
         "bots": [asdict(b) for b in (ours, stock) if b], "table": table,
     }, indent=2), encoding="utf-8")
     print(f"\nWritten to {out.relative_to(ROOT)}")
