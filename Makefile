@@ -79,12 +79,13 @@ test-core: train
 # The frozen independent sets (never trained on): accuracy, questions about
 # other subjects, red flags and dated sentences. Fails on any red flag
 # answered otherwise and on any wrong date; the other limits are the levels
-# measured on 2026-11-25 (intent accuracy 0.951, other subjects 0.958 out of
-# scope with 3 given our content, dated 0.957 right), rounded down.
-HELDOUT_MIN_ACCURACY ?= 0.94
-HELDOUT_MIN_OUT_OF_SCOPE ?= 0.95
-HELDOUT_MAX_OUR_CONTENT ?= 3
-HELDOUT_MIN_RIGHT_DATES ?= 0.95
+# measured on 2026-11-25, stop 16 (intent accuracy 0.966, other subjects
+# 0.963 out of scope with 1 given our content, dated 0.984 right), rounded down.
+# The later fresh sets (tests/nlu/stop15, stop16) are scored in the issue notes.
+HELDOUT_MIN_ACCURACY ?= 0.96
+HELDOUT_MIN_OUT_OF_SCOPE ?= 0.96
+HELDOUT_MAX_OUR_CONTENT ?= 1
+HELDOUT_MIN_RIGHT_DATES ?= 0.98
 test-heldout: train
 	$(PY) scripts/score_heldout.py --gate --show 0 \
 	  --intents tests/nlu/independent/*.yml tests/nlu/final/*.yml \

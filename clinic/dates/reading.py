@@ -208,15 +208,16 @@ def _resolve(
             raise TwoDates(cand.resolve(PAST, today), cand.resolve(FUTURE, today))
         elif tense == UNKNOWN and cand.ambiguous:
             past = cand.resolve(PAST, today)
-            direction = PAST
+            when = past
             if (today - past).days > NO_TENSE_PAST_LIMIT_DAYS:
+                # "botox victoria day" with no verb, the last one long ago: that
+                # one, or the next? The patient chooses.
                 try:
                     future = cand.resolve(FUTURE, today)
-                    if (future - today).days < (today - past).days:
-                        direction = FUTURE
                 except DateRefusal:
-                    pass
-            when = cand.resolve(direction, today)
+                    future = None
+                if future is not None and (future - today).days <= rules.max_days_ahead:
+                    raise TwoDates(past, future)
         else:
             when = cand.resolve(FUTURE if tense == FUTURE else PAST, today)
     except DateRefusal as refusal:

@@ -102,6 +102,13 @@ def _classify_verb(verb: Any) -> str | None:
         return FUTURE
     if aux_words & _ASK_MODALS:
         return None
+    # "getting needled" / "got needled": the passive's "get" carries the tense.
+    get_aux = next((c for c in auxes if c.lower_ in ("get", "gets", "getting", "got", "gotten")), None)
+    if get_aux is not None and not aux_words & _BE_PAST:
+        if get_aux.tag_ == "VBG":
+            return FUTURE
+        if get_aux.tag_ in ("VBD", "VBN"):
+            return PAST
     if (aux_words & _HAVE and verb.tag_ == "VBN") or aux_words & _BE_PAST:  # "have had", not "have needling"
         return PAST
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:

@@ -119,6 +119,7 @@ ASK_WORDS = {"can", "could", "should", "may", "when", "whens", "how", "want", "w
 DONE_WORDS = {"had", "got", "did", "done", "gotten", "getting", "having", "booked",
                "scheduled", "was", "went", "received", "finished", "ive", "i've",
                "appointment", "appt", "planned", "planning", "is"}
+_RELATIVE_WHEN = re.compile(r"\b(?:was|is|were|that's|thats)\s+when$")
 _CLAUSE_WORDS = {"and", "but", "so", "if", "when", "whens", "because", "cuz", "cause", "then"}
 
 
@@ -155,10 +156,15 @@ def _mention_score(low: str, mention: Mention, date_spans: Sequence[Tuple[int, i
         if tok not in _SKIPPABLE:
             break
     c_start, c_end = clause_bounds(low, mention.start)
-    if any(c_start <= s and e <= c_end for s, e in date_spans):
+    # "labour day was when i had my microneedling": a "when" that says when, not asks.
+    relative_when = bool(_RELATIVE_WHEN.search(low[:c_start + 4])) and low.startswith("when", c_start)
+    date_from = clause_bounds(low, c_start - 1)[0] if relative_when and c_start > 0 else c_start
+    if any(date_from <= s and e <= c_end for s, e in date_spans):
         score += 2
     # The clause starts at its joining word, so "when can i get" keeps "when".
     clause_before = [t for t, s, _ in before if s >= c_start][-6:]
+    if relative_when:
+        clause_before = clause_before[1:]
     if any(t in ASK_WORDS for t in clause_before):
         score -= 2
     if any(t in DONE_WORDS for t in clause_before):

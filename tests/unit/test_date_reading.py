@@ -326,3 +326,16 @@ def test_synonyms_and_typos(word: str, treatment: str) -> None:
 def test_ordinary_words_are_not_treatments() -> None:
     assert find_treatments("I needed to ask about the box I got") == TreatmentMention(None, None)
     assert find_treatments("i'm doing a detox, is that ok") == TreatmentMention(None, None)
+
+
+def test_readings_found_wrong_by_a_fresh_held_out_set() -> None:
+    wed = D(2026, 11, 25)
+    # A holiday long past with no verb: that one, or the coming one?
+    victoria = resolve_treatment_date("botox victoria day, needling when", wed)
+    assert (victoria.date, victoria.choices) == (None, (D(2026, 5, 18), D(2027, 5, 24)))
+    # The passive's "get" says planned or done.
+    assert resolve_treatment_date("getting needled on new years eve, when can i get botox", wed).date == D(2026, 12, 31)
+    assert resolve_treatment_date("got needled on new years eve, when can i get botox", wed).date == D(2025, 12, 31)
+    # "<date> was when I had X": X is the dated treatment, whatever else is named after.
+    labour_day = "Labour Day was when I had my microneedling and I never went back for the botox, can I do it now?"
+    assert find_treatments(labour_day) == TreatmentMention("microneedling", "botox")

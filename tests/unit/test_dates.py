@@ -305,9 +305,12 @@ def test_month_day_without_year_follows_the_tense() -> None:
     assert when("had botox oct 5") == D(2026, 10, 5)
 
 
-def test_month_day_with_no_tense_prefers_the_recent_past_else_the_nearer() -> None:
+def test_month_day_with_no_tense_is_the_recent_past_else_asked_about() -> None:
     assert when("botox oct 5") == D(2026, 10, 5)  # 47 days ago
-    assert when("botox december 5") == D(2026, 12, 5)  # past reading would be 351 days ago
+    # Last December 5 (351 days ago) or the coming one: no verb says which.
+    resolution = resolve_treatment_date("botox december 5", SAT)
+    assert (resolution.date, resolution.choices) == (None, (D(2025, 12, 5), D(2026, 12, 5)))
+    assert when("getting botox december 5") == D(2026, 12, 5)
 
 
 def test_month_day_across_the_year_boundary() -> None:
