@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 # The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
 NLU_MIN_ACCURACY ?= 0.96
 
-.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench profile clean test-replicas purge reminders-due
+.PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench bench-parts profile clean test-replicas purge reminders-due
 
 help:
 	@echo "make run    - set up, train if needed, start the bot (Rasa :5005, actions :5055, demo page :8080)"
@@ -106,6 +106,10 @@ test: setup browser lint validate train
 # (5905, 5915, 5955), so a bot started with `make run` may keep running.
 bench: setup train
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Two per-turn costs on their own: spaCy with and without its parser, an action call with and without a kept session.
+bench-parts: setup
+	$(PY) scripts/bench_parts.py
 
 # Where a turn's time goes (cProfile of the Rasa side, the action server running).
 profile: setup train

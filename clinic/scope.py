@@ -46,6 +46,18 @@ _ASKS_FOR_SOMEONE = re.compile(
 _COMPARISON = re.compile(r"\bbetter\b|\bworse\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\binstead\b|\bdifference\b")
 # "can i get a facelift after tox": the two treatments in time, not a definition.
 _TIMING = re.compile(r"\b(?:after|before|same\s+(?:day|week|month|time|visit)|wait\w*|between|together|combin\w*|both)\b")
+# "how long after a hip replacement can i drive": something done to the patient that is
+# not ours, named after "after"/"since" (checked only when no treatment of ours is named).
+_AFTER_SOMETHING = re.compile(
+    r"\b(?:after|since|post|following)\s+(?:a|an|my|the|your|her|his|their)\s+([a-z][a-z\-']*(?:\s+[a-z][a-z\-']*)?)")
+# Words after "after my ..." that say when, or name our visit, not another subject.
+_GENERIC_AFTER = frozenset("""
+    session sessions treatment treatments appointment appointments appt appts procedure procedures visit visits
+    injection injections shot shots touch top consult consultation first second third last next one two three four
+    five six few couple while bit day days week weeks month months year years same other previous recent latest
+    initial most skin face it that this them
+""".split())
+_NOT_A_NAME = frozenset("can could should would will do does is are i i'm im to and or how when before so".split())
 # Prices and costs are for the clinic to quote, not this assistant.
 _PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d"
                     r"|\bcheap(?:er|est)?\b|\b(?:more\s+|less\s+)?expensive\b|\bafford")
@@ -126,6 +138,10 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
         return price.group(0)
     ours = treatment_mentions(low)
     names_ours = bool(ours)
+    if not names_ours and intent in OUR_CONTENT_INTENTS:
+        done_before = _something_else_done(low)
+        if done_before:
+            return done_before
     subject = subjects.subject_in(low, ours)
     if not subject and not (intent == "recovery" and names_ours):
         subject = _first_outside_ours(subjects.aftercare, low, ours)
@@ -136,6 +152,15 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     person = subjects.person_in(low)
     if person and _treated(person, low) and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):
         return person
+    return None
+
+
+def _something_else_done(low: str) -> Optional[str]:
+    """"after a hip replacement", "since my c-section": what was done, when it is none of ours."""
+    for match in _AFTER_SOMETHING.finditer(low):
+        words = match.group(1).split()
+        if words[0] not in _GENERIC_AFTER:
+            return " ".join(words if len(words) == 1 or words[1] not in _NOT_A_NAME else words[:1])
     return None
 
 

@@ -56,6 +56,11 @@ def test_our_questions_are_ours(text: str) -> None:
         ("can i put retinol on after microneedling", "recovery", None),
         ("is retinol safe to use with botox", "risks", "retinol"),
         ("can i drink alcohol the night before", "recovery", "alcohol"),
+        # Something else done to the patient, named after "after", beyond any word list.
+        ("how long after a hip replacement can i drive again", "recovery", "hip replacement"),
+        ("how soon after a c-section can i start exercising", "recovery", "c-section"),
+        ("how long after my session can i wear makeup", "recovery", None),
+        ("how long should i wait after my last one", "wait_time", None),
     ],
 )
 def test_a_subject_beside_ours(text: str, intent: str, found: str | None) -> None:
