@@ -130,3 +130,19 @@ def reports_red_flag(text: str) -> bool:
     return bool(FIRST_PERSON.search(t)) or not re.match(
         r"\s*(?:what|which|can(?!'?t)|could|is|are|does|do|will|would|how|why|should)\b", t
     )
+
+
+# A question anywhere in the message: "my skin is pink, when can i get botox" asks about timing.
+_ASKS = re.compile(r"\?|\b(?:when|how|can|could|should|would|will|what|which|why|ok|okay|safe|wait|allowed|gonna"
+                   r"|am\s+i|is\s+(?:it|that|this)|are\s+(?:they|these|those)|do\s+i|does)\b")
+
+
+def reports_a_sign(text: str) -> bool:
+    """True when the message is a patient's own report of a sign, with no
+    question in it ("slight swelling at my injection sites from botox this
+    morning"): the symptom answer, whatever the classifier thought."""
+    t = normalise(text)
+    if not ANY_SIGN.search(t) or _ASKS.search(t) or not FIRST_PERSON.search(t) or re.match(r"\s*if\b", t):
+        return False
+    return not (HYPOTHETICAL.search(t) and not PRESENT_REPORT.search(t))
+

@@ -12,8 +12,8 @@ from typing import Optional
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.safety import reports_red_flag
-from clinic.scope import current_other_subjects
+from clinic.safety import reports_a_sign, reports_red_flag
+from clinic.scope import OUR_CONTENT_INTENTS, current_other_subjects
 from components.intent_override import IntentOverride
 
 REPORT_SYMPTOM = "report_symptom"
@@ -25,4 +25,7 @@ class RedFlagIntentOverride(IntentOverride):
         # A sign reported for someone's animal is for a vet: the scope gate's answer stands.
         if current_other_subjects().animal_in(text):
             return None
-        return REPORT_SYMPTOM if reports_red_flag(text) else None
+        if reports_red_flag(text):
+            return REPORT_SYMPTOM
+        # A plain report of a milder sign, classified as one of our questions.
+        return REPORT_SYMPTOM if intent in OUR_CONTENT_INTENTS and reports_a_sign(text) else None

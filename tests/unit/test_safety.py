@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.safety import Triage, reports_red_flag, triage_symptoms
+from clinic.safety import Triage, reports_a_sign, reports_red_flag, triage_symptoms
 
 EMERGENCIES = [
     "i had botox yesterday and now i can't swallow properly",
@@ -75,3 +75,19 @@ def test_a_report_wrapped_in_a_question_is_still_a_report() -> None:
     assert reports_red_flag("can i get help? i can't breathe properly after botox")
     assert reports_red_flag("could it be the botox? my eyelid is drooping")
     assert not reports_red_flag("could i have an allergic reaction to botox")
+
+
+@pytest.mark.parametrize(
+    "text, report",
+    [
+        ("slight swelling at my injection sites from botox this morning", True),
+        ("my forehead is a little bruised from the botox", True),
+        ("does botox cause swelling", False),  # a risks question
+        ("had microneedling on tues and my skin is still a bit pink, when can i get botox", False),  # timing
+        ("what if i get a bruise", False),
+        ("my esthetician did my needling 5 days after tox, am i gonna get uneven results now", False),
+        ("if my skin gets red after needling", False),
+    ],
+)
+def test_a_plain_report_of_a_milder_sign_is_told_from_a_question(text: str, report: bool) -> None:
+    assert reports_a_sign(text) is report
