@@ -35,6 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from clinic.dates.message_readings import READING_KEY  # noqa: E402
 from clinic.protocol import load_protocol  # noqa: E402
 from clinic.scope import OUR_CONTENT_INTENTS  # noqa: E402
 from clinic.wait_dialogue import KnownTreatment, decide_wait_reply  # noqa: E402
@@ -63,6 +64,8 @@ def read_dated(path: Path) -> List[Dict[str, Any]]:
 async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
+
+    import channels.rest  # noqa: F401  (the Rasa server's own pipeline fixes, so the parse is the server's)
 
     configure_structlog(logging.WARNING)  # no debug line per parsed message
 
@@ -103,7 +106,9 @@ def dated_outcome(entry: Dict[str, Any], parse: Dict[str, Any], protocol: Any) -
     if intent not in WAIT_ACTION_INTENTS:
         return "no_plan"
     today = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(entry["today"])
-    reply = decide_wait_reply(entry["text"], today, protocol, KnownTreatment(), intent)
+    # The pipeline's own reading, as the wait-date action gets it (not a second reading here).
+    reply = decide_wait_reply(entry["text"], today, protocol, KnownTreatment(), intent,
+                              pipeline_reading=parse.get(READING_KEY))
     if reply.kind == "plan":
         if "ask" in entry and "date" not in entry:
             return "wrong_date"  # two readings, one picked silently

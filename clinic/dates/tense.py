@@ -62,7 +62,8 @@ def completed(doc: Any, pipe: str) -> Any:
     if doc is None or len(doc) == 0 or doc.has_annotation(_ANNOTATION_OF[pipe]):
         return doc
     nlp = spacy_pipeline()
-    if nlp is None or pipe not in nlp.pipe_names:
+    # Rasa's SpacyNLP loads the model with the parser disabled: still loaded, and used here.
+    if nlp is None or pipe not in nlp.component_names:
         return doc
     return nlp.get_pipe(pipe)(doc)
 
