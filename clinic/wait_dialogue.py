@@ -34,6 +34,8 @@ _QUESTION = re.compile(r"\?|\b(?:can|could|ok|okay|safe|allowed|able|is it|am i)
 # "when can I have the other one?" (the NLU pipeline routes them to wait_time;
 # inform already goes to the wait-date action; a symptom report only when it
 # names no sign at all).
+# The intents the rules send to the wait-date action (data/rules/wait_dates.yml).
+WAIT_ACTION_INTENTS = frozenset({"wait_time", "inform"})
 TIMING_INTENTS = frozenset({"combine", "too_soon", "risks", "nlu_fallback"})
 # These only with words that ask about timing ("had botox last mon, how long until microneedling").
 NEEDS_TIMING_WORDS = frozenset({"what_is_microneedling", "what_is_botox", "follow_up", "report_symptom"})

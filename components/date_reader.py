@@ -23,11 +23,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from clinic.dates.message_readings import READING_KEY, read_for_dialogue
 from clinic.protocol import current_protocol
+from clinic.wait_dialogue import WAIT_ACTION_INTENTS
 from clinic.wait_plan import clinic_today
 from components.intent_override import StatelessComponent
-
-# The intents the rules send to the wait-date action (data/rules/wait_dates.yml).
-WAIT_ACTION_INTENTS = frozenset({"wait_time", "inform"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

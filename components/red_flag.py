@@ -2,7 +2,10 @@
 
 Runs last, after the classifiers, the scope gate and the timing router, so a
 patient who writes "cant swallow since my botox" is never answered with FAQ
-content, a wait plan or a request to rephrase, whatever came before.
+content, a wait plan or a request to rephrase, whatever came before. A
+plain report of a milder sign with no question in it ("slight swelling at my
+injection sites this morning") that the classifier took for one of our
+questions gets the symptom answer too.
 """
 
 from __future__ import annotations

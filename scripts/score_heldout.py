@@ -38,10 +38,8 @@ sys.path.insert(0, str(ROOT))
 from clinic.dates.message_readings import READING_KEY  # noqa: E402
 from clinic.protocol import load_protocol  # noqa: E402
 from clinic.scope import OUR_CONTENT_INTENTS  # noqa: E402
-from clinic.wait_dialogue import KnownTreatment, decide_wait_reply  # noqa: E402
+from clinic.wait_dialogue import WAIT_ACTION_INTENTS, KnownTreatment, decide_wait_reply  # noqa: E402
 
-# Where the rules send each intent (data/rules/): these reach the wait-date action.
-WAIT_ACTION_INTENTS = {"wait_time", "inform"}
 CONFIDENT = 0.8
 
 
