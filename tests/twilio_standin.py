@@ -9,7 +9,9 @@ messages (GET, filtered by To) for the recovery check. Nothing reaches Twilio.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import random
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +22,16 @@ from urllib.parse import parse_qs, urlsplit
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "standin-auth-token"
 FROM_NUMBER = "+16045550100"
+
+# One counter per test process, from a random start: every test phone gets a
+# number no other phone in the run has. (Four random digits collided: two
+# tests in one bot session shared a conversation.)
+_PHONE_NUMBERS = itertools.count(random.randrange(10**7))
+
+
+def fresh_phone_number() -> str:
+    """A fictional +1 604 number not handed out before in this test process."""
+    return f"+1604{next(_PHONE_NUMBERS) % 10**7:07d}"
 
 
 @dataclass

@@ -30,6 +30,7 @@ from tests.conftest import PgDatabase
 from tests.e2e.cluster import SMS_PUBLIC_URL, SMS_SENDER_KEY, TWILIO_AUTH_TOKEN, Cluster, base_env, rest
 from tests.e2e.test_sms import NOTICE
 from tests.stores.test_personal_data import DAY, DOMAIN, conversation, event_count
+from tests.twilio_standin import fresh_phone_number
 
 RASA_PORT = int(os.environ.get("PRIVACY_PG_RASA_PORT", "5220"))
 ACTIONS_PORT = int(os.environ.get("PRIVACY_PG_ACTIONS_PORT", "5270"))
@@ -39,7 +40,7 @@ DATED = "I had botox on November 3, when can I get microneedling?"
 class Phone:
     def __init__(self, rasa_url: str) -> None:
         self.url = f"{rasa_url}/webhooks/sms/webhook"
-        self.number = "+1604555" + str(uuid.uuid4().int % 10**4).zfill(4)
+        self.number = fresh_phone_number()
         self.sender_id = "sms-" + hmac.new(SMS_SENDER_KEY.encode(), self.number.encode(), hashlib.sha256).hexdigest()
         self.sids: List[str] = []
 

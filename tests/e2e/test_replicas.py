@@ -35,6 +35,7 @@ from tests.e2e.cluster import (
     plan_of,
     rest,
 )
+from tests.twilio_standin import fresh_phone_number
 
 RASA_PORTS = (5210, 5211)
 ACTIONS_PORT = 5260
@@ -157,7 +158,7 @@ class Phone:
     """A patient texting; each request signed for the one public URL, sent to a chosen replica."""
 
     def __init__(self) -> None:
-        self.number = "+1604555" + str(uuid.uuid4().int % 10**4).zfill(4)
+        self.number = fresh_phone_number()
         self.sender_id = "sms-" + hmac.new(
             SMS_SENDER_KEY.encode(), self.number.encode(), hashlib.sha256
         ).hexdigest()

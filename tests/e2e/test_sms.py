@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from channels.gsm import SMS_MAX_CHARS
 from clinic.answers import current_answers, render_text
 from clinic.protocol import current_protocol
+from tests.twilio_standin import fresh_phone_number
 
 GSM_BASIC = (
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -48,8 +49,7 @@ class Phone:
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot
-        # 555-01xx style: fictional numbers, a fresh one per test.
-        self.number = "+1604555" + str(uuid.uuid4().int % 10**4).zfill(4)
+        self.number = fresh_phone_number()
         self.sender_id = "sms-" + hmac.new(
             bot.sms_sender_key.encode(), self.number.encode(), hashlib.sha256
         ).hexdigest()
