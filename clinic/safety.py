@@ -36,6 +36,10 @@ TOXIN_SPREAD = _words(
     r"slurr\w*",
     r"blurr\w*|double vision|seeing double|vision\s+(?:is\s+)?(?:\w+\s+)?(?:blurr\w*|chang\w*|problem\w*|loss|off|weird)|lost (?:my )?vision|can'?t see",
     r"droop\w*|ptosis|eyelids? (?:is |are )?(?:falling|hanging|heavy)",
+    # "my eyes feel heavy", "i can barely lift my lids", "my eye won't close": eyelid weakness too.
+    r"(?:eyes?|eyelids?|lids?) (?:feels? |are |is |looks? )?(?:so |really |very |super )?heavy",
+    rf"(?:{_CANT}|barely|hardly) (?:\w+ )?(?:lift|open|close|shut) (?:my )?(?:(?:left|right|one) )?(?:eye)?(?:lids?|eyes?)",
+    r"eyes? (?:won'?t|wont|doesn'?t|does not|will not) (?:fully |all the way )?(?:close|open|shut)",
     # A brow that drops after Botox is the same spread of effect as a drooping lid.
     r"(?:eye)?brows? (?:has |have |is |are |feels? )?(?:\w+ )?(?:dropp\w*|fell|fall\w*|sagg\w*|heavy)|dropped (?:eye)?brows?",
     r"muscle weakness|weak(?:ness)? all over|(?:body|arms?|legs?|neck|whole face) (?:feels? |is |are )?(?:so |really |very )?weak|general weakness",
