@@ -42,8 +42,15 @@ _THIRD_PERSON_TREATED = re.compile(
 # "can she get microneedling?": asking whether someone else may be treated.
 _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|they|her|him|them|my\s+\w+)\b")
-# "is filler better than botox": a comparison with another treatment.
-_COMPARISON = re.compile(r"\bbetter\b|\bworse\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\binstead\b|\bdifference\b")
+# "my sister had both at once, could I do that too?": the patient asks for themselves.
+_ASKS_FOR_ME = re.compile(
+    r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+me\b|\bme\s+too\b"
+    r"|\bcan\s+(?:you|u)\s+do\b")
+# "can i get her botox", "book him in": the patient arranges someone else's treatment.
+_ARRANGES_FOR_SOMEONE = re.compile(r"\b(?:get|book|bring|take|sign)\s+(?:her|him|them)\b")
+# "is filler better than botox", "cheaper than": a comparison with another treatment.
+_COMPARISON = re.compile(r"\bbetter\b|\bworse\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\binstead\b|\bdifference\b"
+                         r"|\b(?:\w+er|more\s+\w+|less\s+\w+)\s+than\b")
 # "can i get a facelift after tox": the two treatments in time, not a definition.
 _TIMING = re.compile(r"\b(?:after|before|same\s+(?:day|week|month|time|visit)|wait\w*|between|together|combin\w*|both)\b")
 # "how long after a hip replacement can i drive": something done to the patient that is
@@ -58,9 +65,12 @@ _GENERIC_AFTER = frozenset("""
     initial most skin face it that this them
 """.split())
 _NOT_A_NAME = frozenset("can could should would will do does is are i i'm im to and or how when before so".split())
-# Prices and costs are for the clinic to quote, not this assistant.
-_PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d"
+# Prices: the clinic quotes them ("how much do you charge"), not "how much do I wait".
+_PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b(?!.*\b(?:wait\w*|time|longer|weeks?|days?"
+                    r"|months?)\b)|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d|\bcharge\b"
                     r"|\bcheap(?:er|est)?\b|\b(?:more\s+|less\s+)?expensive\b|\bafford")
+# A price asked of the clinic: "your prices", "a session", "do you charge".
+_CLINIC_PRICE = re.compile(r"\b(?:you|your|u|ur|session|sessions|treatment|treatments|appointment|consult\w*|visit)\b")
 
 
 @dataclass(frozen=True)
@@ -133,9 +143,6 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     if animal:  # never an animal's treatment, whatever the question
         return animal
     low = normalise(text)
-    price = _PRICE.search(low)
-    if price:
-        return price.group(0)
     ours = treatment_mentions(low)
     names_ours = bool(ours)
     if not names_ours and intent in OUR_CONTENT_INTENTS:
@@ -150,9 +157,31 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     if intent in GENERAL_QUESTIONS and not _ASKS_FOR_SOMEONE.search(low):
         return None
     person = subjects.person_in(low)
-    if person and _treated(person, low) and (not _FIRST_PERSON.search(low) or _THIRD_PERSON_TREATED.search(low)):
+    if person and _treated(person, low) and _about_them(low):
         return person
     return None
+
+
+def _about_them(low: str) -> bool:
+    """Someone else is treated and the question is theirs: "when can she get
+    botox", not "my sister had both at once, could I do that too?"."""
+    if _ASKS_FOR_SOMEONE.search(low) or _ARRANGES_FOR_SOMEONE.search(low):
+        return True
+    if _ASKS_FOR_ME.search(low):
+        return False
+    return not _FIRST_PERSON.search(low) or bool(_THIRD_PERSON_TREATED.search(low))
+
+
+def price_asked_of_clinic(text: str, subjects: OtherSubjects, intent: Optional[str] = None) -> bool:
+    """"how much is botox here", "what do you charge for a session": a price
+    of our treatments, for the clinic to quote (the consultation answer). A
+    price of anything else ("is filler cheaper") is another subject, and a
+    price of nothing named stays with the classifier unless it picked one of
+    our questions."""
+    low = normalise(text)
+    if not _PRICE.search(low) or about_something_else(text, subjects, intent):
+        return False
+    return bool(treatment_mentions(low)) or bool(_CLINIC_PRICE.search(low)) or intent in OUR_CONTENT_INTENTS
 
 
 def _something_else_done(low: str) -> Optional[str]:

@@ -2,10 +2,12 @@
 
 Runs after the classifiers and the timing router. When the intent would bring Botox or
 microneedling content but the message names another product, procedure,
-medicine, vaccine, condition or price, or asks about someone else's or an
+medicine, vaccine or condition, or asks about someone else's or an
 animal's treatment (clinic/scope.py, clinic/other_subjects.yml), the intent
 becomes out_of_scope; so does a symptom reported for an animal. Red-flag
 reports of people are left to the red-flag override that runs after this one.
+A price of our treatments ("how much is botox here") gets the consultation
+answer: the clinic quotes prices.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from typing import Optional
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.scope import OUR_CONTENT_INTENTS, about_something_else, current_other_subjects
+from clinic.scope import (
+    OUR_CONTENT_INTENTS,
+    about_something_else,
+    current_other_subjects,
+    price_asked_of_clinic,
+)
 from components.intent_override import IntentOverride
+
+# A price of our treatments is the clinic's to quote, whichever of these was picked.
+PRICE_INTENTS = OUR_CONTENT_INTENTS | {"out_of_scope", "nlu_fallback"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -27,6 +37,8 @@ class ScopeGate(IntentOverride):
 
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
         subjects = current_other_subjects()
+        if intent in PRICE_INTENTS and price_asked_of_clinic(text, subjects, intent):
+            return "consult"
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
             return "out_of_scope"
         if intent == "report_symptom" and subjects.animal_in(text):  # a pet's symptoms are for a vet

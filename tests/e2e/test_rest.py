@@ -175,7 +175,7 @@ def test_a_date_without_a_treatment_asks_which_came_first_and_a_button_answers(b
         "what are the side effects of lip filler",
         "how long should i wait between laser hair removal sessions",
         "my sister had microneedling last week, when can she get botox",
-        "how much does botox cost",
+        "is filler cheaper than botox",
     ],
 )
 def test_a_question_about_something_else_gets_the_out_of_scope_answer(bot: BotServers, message: str) -> None:
@@ -183,6 +183,13 @@ def test_a_question_about_something_else_gets_the_out_of_scope_answer(bot: BotSe
     assert text.startswith("Sorry, I can only help with Botox and microneedling")
     assert PROTOCOL.phone in text
     assert "wait at least" not in text and "collagen" not in text
+
+
+@pytest.mark.parametrize("message", ["how much does botox cost", "wat do u charge for microneedling"])
+def test_a_price_of_ours_gets_the_clinics_number(bot: BotServers, message: str) -> None:
+    text = joined_text(bot.rest(message))
+    assert text.startswith("For prices")
+    assert PROTOCOL.phone in text
 
 
 def test_a_dated_question_worded_as_risks_gets_the_personal_plan(bot: BotServers) -> None:
