@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from clinic.follow_up import follow_up_answer
-from clinic.scope import about_something_else, current_other_subjects, parse_other_subjects
+from clinic.scope import (
+    about_something_else,
+    current_other_subjects,
+    parse_other_subjects,
+    price_asked_of_clinic,
+)
 
 SUBJECTS = current_other_subjects()
 
@@ -23,6 +28,7 @@ SUBJECTS = current_other_subjects()
         ("how long after a chemical peel can i get botox", "chemical peel"),
         ("my sister had microneedling last week, when can she get botox", "my sister"),
         ("can my dog get botox for his face", "my dog"),
+        ("my daughter is 16, can i get her botox for her forehead", "my daughter"),
     ],
 )
 def test_another_subject_is_named(text: str, found: str) -> None:
@@ -38,6 +44,11 @@ def test_another_subject_is_named(text: str, found: str) -> None:
         "my friend got a needle facial and her skin looks amazing, what is that",
         "had dysport last week, when can i do microneedling",
         "how long is the downtime",
+        # Someone else's story as context; the question is the patient's own.
+        "my friend said she gets both in one appt, could i do that too w botox and needling",
+        "my cousin waited a month between her tox and needling, do i really need to wait that long",
+        "my friend got needled the week after her botox and it came out uneven, could that happen to me",
+        "my sister had hers done together at a spa, can you do botox and microneedling on the same day?",
     ],
 )
 def test_our_questions_are_ours(text: str) -> None:
@@ -51,7 +62,7 @@ def test_our_questions_are_ours(text: str) -> None:
         # Another subject beside ours is never answered with ours alone, whatever the intent.
         ("can i get my flu shot the same week as tox", "what_is_botox", "flu shot"),
         ("my mom wants botox for her migraines, does that work", "what_is_botox", "migraines"),
-        ("is xeomin cheaper", "what_is_botox", "cheaper"),
+        ("is filler cheaper than xeomin", "what_is_botox", "filler"),
         # Home skin care: ours in a recovery question about our treatment, not otherwise.
         ("can i put retinol on after microneedling", "recovery", None),
         ("is retinol safe to use with botox", "risks", "retinol"),
@@ -65,6 +76,23 @@ def test_our_questions_are_ours(text: str) -> None:
 )
 def test_a_subject_beside_ours(text: str, intent: str, found: str | None) -> None:
     assert about_something_else(text, SUBJECTS, intent) == found
+
+
+@pytest.mark.parametrize(
+    "text, intent, of_clinic",
+    [
+        ("how much is botox", "what_is_botox", True),
+        ("wat do u charge for a session", "out_of_scope", True),
+        ("is xeomin cheaper than botox", "combine", True),
+        ("how much does it cost", "recovery", True),
+        ("how much is lip filler", "out_of_scope", False),
+        ("how much is a flight to toronto", "out_of_scope", False),
+        ("how much do i need to wait after botox", "wait_time", False),
+        ("how much time between tox and needling", "wait_time", False),
+    ],
+)
+def test_a_price_of_ours_is_for_the_clinic(text: str, intent: str, of_clinic: bool) -> None:
+    assert price_asked_of_clinic(text, SUBJECTS, intent) is of_clinic
 
 
 def test_staff_can_add_a_subject() -> None:
