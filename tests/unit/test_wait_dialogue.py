@@ -130,6 +130,7 @@ def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
     "text, intent, routed",
     [
         ("its been 20 days since my botox, is it ok now", "report_symptom", True),  # no sign named
+        ("its been 12 days since my botox, can i do microneedling", "report_symptom", True),
         ("had microneedling on tues and my skin is still a bit pink, when can i get botox", "report_symptom", False),
         ("i had botox yesterday and now i cant swallow", "report_symptom", False),
         ("had botox last mon, how long until microneedling", "what_is_botox", True),
