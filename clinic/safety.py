@@ -141,12 +141,17 @@ _ASKS = re.compile(r"\?|\b(?:when|how|can|could|should|would|will|what|which|why
                    r"|am\s+i|is\s+(?:it|that|this)|are\s+(?:they|these|those)|do\s+i|does)\b")
 
 
+_IS_IT_NORMAL = re.compile(r"\b(?:is|r|are)\s+(?:that|this|it|these|they)\s+(?:normal|ok|okay|expected|common)\b\??"
+                           r"|\bshould\s+i\s+(?:be\s+)?(?:worried|worry|concerned)\b\??")
+
+
 def reports_a_sign(text: str) -> bool:
     """True when the message is a patient's own report of a sign, with no
     question in it ("slight swelling at my injection sites from botox this
     morning"): the symptom answer, whatever the classifier thought."""
     t = normalise(text)
-    if not ANY_SIGN.search(t) or _ASKS.search(t) or not FIRST_PERSON.search(t) or re.match(r"\s*if\b", t):
+    asks = _ASKS.search(_IS_IT_NORMAL.sub("", t))  # "is that normal?" asks about the report itself
+    if not ANY_SIGN.search(t) or asks or not FIRST_PERSON.search(t) or re.match(r"\s*if\b", t):
         return False
     return not (HYPOTHETICAL.search(t) and not PRESENT_REPORT.search(t))
 

@@ -72,7 +72,8 @@ _AGO_NO_NUMBER_RE = _R(rf"\b{FILLER}(?P<unit>fortnight|week|month|year)\s+ago\b"
 _BEEN_RE = _R(rf"\bbeen\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")
 _SINCE_RE = _R(rf"\b{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:now\s+)?since\b")
 _IN_RE = _R(rf"\bin\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")
-_FROM_NOW_RE = _R(rf"\b(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+from\s+(?:now|today)\b")
+# "2 weeks from now", "a week from tomorrow" (counted from tomorrow).
+_FROM_NOW_RE = _R(rf"\b(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+from\s+(?:now|(?P<anchor>today|tomorrow|tmrw|yesterday))\b")
 _VAGUE_AGO_RE = _R(
     rf"\b(?:{VAGUE_NUMBERS}|\d+\s*(?:-|to|or)\s*\d+|a\s+while|a\s+bit|a\s+little\s+while)"
     rf"\s*(?:{UNIT})?\s+(?:ago|back)\b|\b(?:in\s+)?(?:{VAGUE_NUMBERS})\s+(?:days|weeks|months)\b"

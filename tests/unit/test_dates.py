@@ -103,6 +103,7 @@ def test_a_month_ago_from_a_long_month_lands_on_the_last_day() -> None:
         ("getting botox in 2 weeks", D(2026, 12, 5)),
         ("getting botox in a week", D(2026, 11, 28)),
         ("botox 10 days from now", D(2026, 12, 1)),
+        ("microneedling a week from tomorrow", D(2026, 11, 29)),
     ],
 )
 def test_in_n_days(text: str, expected: D) -> None:

@@ -90,6 +90,9 @@ def test_a_report_wrapped_in_a_question_is_still_a_report() -> None:
         ("what if i get a bruise", False),
         ("my esthetician did my needling 5 days after tox, am i gonna get uneven results now", False),
         ("if my skin gets red after needling", False),
+        ("my skin is peeling after microneedling is that normal", True),
+        ("got a little bruise from my botox, should i be worried?", True),
+        ("is it normal to peel after microneedling", False),  # a recovery question, nothing reported
     ],
 )
 def test_a_plain_report_of_a_milder_sign_is_told_from_a_question(text: str, report: bool) -> None:
