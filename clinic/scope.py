@@ -178,10 +178,15 @@ def price_asked_of_clinic(text: str, subjects: OtherSubjects, intent: Optional[s
     price of anything else ("is filler cheaper") is another subject, and a
     price of nothing named stays with the classifier unless it picked one of
     our questions."""
-    low = normalise(text)
-    if not _PRICE.search(low) or about_something_else(text, subjects, intent):
+    if not asks_price(text) or about_something_else(text, subjects, intent):
         return False
+    low = normalise(text)
     return bool(treatment_mentions(low)) or bool(_CLINIC_PRICE.search(low)) or intent in OUR_CONTENT_INTENTS
+
+
+def asks_price(text: str) -> bool:
+    """"how much is ...", "what do you charge", "is it cheaper": a price question."""
+    return bool(_PRICE.search(normalise(text)))
 
 
 def _something_else_done(low: str) -> Optional[str]:

@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.scope import (
     OUR_CONTENT_INTENTS,
     about_something_else,
+    asks_price,
     current_other_subjects,
     price_asked_of_clinic,
 )
@@ -41,6 +42,8 @@ class ScopeGate(IntentOverride):
             return "consult"
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
             return "out_of_scope"
+        if intent == "consult" and asks_price(text) and about_something_else(text, subjects, intent):
+            return "out_of_scope"  # "how much does invisalign cost": not a price this clinic quotes
         if intent == "report_symptom" and subjects.animal_in(text):  # a pet's symptoms are for a vet
             return "out_of_scope"
         return None

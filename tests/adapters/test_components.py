@@ -81,6 +81,19 @@ def test_a_question_about_another_treatment_becomes_out_of_scope() -> None:
     assert intent_of(ours)["name"] == "risks"
 
 
+def test_a_price_is_the_clinics_to_quote_only_for_our_treatments() -> None:
+    from components.scope_gate import ScopeGate
+
+    gate = ScopeGate.create({}, None, None, None)  # type: ignore[arg-type]
+    ours = classified("how much is botox", "what_is_botox")
+    dental = classified("how much does invisalign cost", "consult")
+    waiting = classified("how much do i need to wait after botox", "wait_time")
+    gate.process([ours, dental, waiting])
+    assert intent_of(ours)["name"] == "consult"
+    assert intent_of(dental)["name"] == "out_of_scope"
+    assert intent_of(waiting)["name"] == "wait_time"
+
+
 def test_a_dated_timing_question_goes_to_the_wait_date_action_whatever_its_intent() -> None:
     from components.timing_router import TimingDateRouter
 
