@@ -13,8 +13,9 @@ WEB_DIST  := web/dist/widget.js
 export TF_CPP_MIN_LOG_LEVEL := 2
 # No telemetry: these machines reach no network but the package registries.
 export RASA_TELEMETRY_ENABLED := false
-# The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/.
-NLU_MIN_ACCURACY ?= 0.96
+# The NLU test fails below this intent accuracy on the project held-out sets in tests/nlu/project/
+# (0.982 measured at stop 17).
+NLU_MIN_ACCURACY ?= 0.97
 
 .PHONY: help setup run train test lint unit e2e validate test-core test-nlu test-heldout web browser lock bench-dates bench bench-parts profile clean test-replicas purge reminders-due
 
@@ -79,11 +80,11 @@ test-core: train
 # The frozen independent sets (never trained on): accuracy, questions about
 # other subjects, red flags and dated sentences. Fails on any red flag
 # answered otherwise and on any wrong date; the other limits are the levels
-# measured on 2026-11-25, stop 16 (intent accuracy 0.966, other subjects
-# 0.963 out of scope with 1 given our content, dated 0.984 right), rounded down.
-# The later fresh sets (tests/nlu/stop15, stop16) are scored in the issue notes.
-HELDOUT_MIN_ACCURACY ?= 0.96
-HELDOUT_MIN_OUT_OF_SCOPE ?= 0.96
+# measured on 2026-11-26, stop 17 (intent accuracy 0.976, other subjects
+# 0.986 out of scope with 1 given our content, dated 0.984 right), rounded down.
+# The later fresh sets (tests/nlu/stop15 to stop17) are scored in the issue notes.
+HELDOUT_MIN_ACCURACY ?= 0.97
+HELDOUT_MIN_OUT_OF_SCOPE ?= 0.98
 HELDOUT_MAX_OUR_CONTENT ?= 1
 HELDOUT_MIN_RIGHT_DATES ?= 0.98
 test-heldout: train
