@@ -172,16 +172,28 @@ def _about_them(low: str) -> bool:
     return not _FIRST_PERSON.search(low) or bool(_THIRD_PERSON_TREATED.search(low))
 
 
-def price_asked_of_clinic(text: str, subjects: OtherSubjects, intent: Optional[str] = None) -> bool:
-    """"how much is botox here", "what do you charge for a session": a price
-    of our treatments, for the clinic to quote (the consultation answer). A
-    price of anything else ("is filler cheaper") is another subject, and a
-    price of nothing named stays with the classifier unless it picked one of
-    our questions."""
-    if not asks_price(text) or about_something_else(text, subjects, intent):
-        return False
+# A price of our treatments is the clinic's to quote, whichever of these was picked.
+PRICE_INTENTS = OUR_CONTENT_INTENTS | {"out_of_scope", "nlu_fallback"}
+
+
+def price_question_intent(text: str, subjects: OtherSubjects, intent: Optional[str] = None) -> Optional[str]:
+    """The intent a price question gets, or None to keep the classifier's.
+    "how much is botox here", "what do you charge for a session": consult,
+    the clinic quotes it. "how much does invisalign cost" filed as one of
+    our questions or as consult: out_of_scope. A price of nothing named
+    stays with the classifier unless it picked one of our questions."""
+    if not asks_price(text):
+        return None
+    if about_something_else(text, subjects, intent):
+        return "out_of_scope" if intent in OUR_CONTENT_INTENTS or intent == "consult" else None
     low = normalise(text)
-    return bool(treatment_mentions(low)) or bool(_CLINIC_PRICE.search(low)) or intent in OUR_CONTENT_INTENTS
+    of_clinic = bool(treatment_mentions(low)) or bool(_CLINIC_PRICE.search(low)) or intent in OUR_CONTENT_INTENTS
+    return "consult" if intent in PRICE_INTENTS and of_clinic else None
+
+
+def price_asked_of_clinic(text: str, subjects: OtherSubjects, intent: Optional[str] = None) -> bool:
+    """A price of our treatments, for the clinic to quote (the consultation answer)."""
+    return price_question_intent(text, subjects, intent) == "consult"
 
 
 def asks_price(text: str) -> bool:

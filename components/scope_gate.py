@@ -20,14 +20,10 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.scope import (
     OUR_CONTENT_INTENTS,
     about_something_else,
-    asks_price,
     current_other_subjects,
-    price_asked_of_clinic,
+    price_question_intent,
 )
 from components.intent_override import IntentOverride
-
-# A price of our treatments is the clinic's to quote, whichever of these was picked.
-PRICE_INTENTS = OUR_CONTENT_INTENTS | {"out_of_scope", "nlu_fallback"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -38,12 +34,11 @@ class ScopeGate(IntentOverride):
 
     def override(self, text: str, intent: Optional[str], message: Message) -> Optional[str]:
         subjects = current_other_subjects()
-        if intent in PRICE_INTENTS and price_asked_of_clinic(text, subjects, intent):
-            return "consult"
+        price = price_question_intent(text, subjects, intent)  # prices: consult, or another subject's
+        if price:
+            return price
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
             return "out_of_scope"
-        if intent == "consult" and asks_price(text) and about_something_else(text, subjects, intent):
-            return "out_of_scope"  # "how much does invisalign cost": not a price this clinic quotes
         if intent == "report_symptom" and subjects.animal_in(text):  # a pet's symptoms are for a vet
             return "out_of_scope"
         return None
