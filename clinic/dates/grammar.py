@@ -56,7 +56,7 @@ _R = re.compile
 _RELATIVE_WORDS: Sequence[Tuple[re.Pattern, int, str | None]] = (
     (_R(r"\b(?:the\s+)?day\s+before\s+(?:yesterday|yday)\b"), -2, PAST),
     (_R(r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmrw|tmr)\b"), 2, FUTURE),
-    (_R(r"\b(?:yesterday|yesterdays|yday|yesterdy|yesturday|yesteday|ysterday|yest|yesterda)\b"), -1, PAST),
+    (_R(r"\b(?:yesterday|yesterdays|yday|yesterdy|yesturday|yesteday|ysterday|yest|yesterda|yestreday|yesteray|yesterady|yeserday|yestarday|yestuday|yestday)\b"), -1, PAST),
     (_R(r"\blast\s+night\b"), -1, PAST),
     (_R(r"\b(?:tomorrow|tmrw|tmr|tmrow|tomorow|tommorow|tommorrow|tomorrw|tomoro|2moro|2morrow|2mrw|tmw)\b"),
      1, FUTURE),

@@ -8,7 +8,7 @@ done, the next one for a booking), or the year named ("last year").
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Dict
+from typing import Callable, Dict, Tuple
 
 from clinic.dates.resolvers import FUTURE, PAST, Resolver
 
@@ -83,20 +83,31 @@ HOLIDAY_PATTERNS: Dict[str, str] = {
 }
 
 
-def holiday_resolver(name: str, year_offset: int | None, shift_days: int = 0) -> Resolver:
+def holiday_resolver(name: str, year_offset: int | None, shift_days: int = 0,
+                     weekday_step: Tuple[int, int] | None = None) -> Resolver:
     """The holiday in the year named (`year_offset` from today's), else the
     last one (a treatment done) or the next one (a booking); then shifted
-    ("the day after Christmas")."""
-    day_of = HOLIDAYS[name]
+    ("the day after Christmas"), or moved to a weekday before or after it
+    (`weekday_step` = (weekday, -1 or 1): "the friday before Halloween")."""
+    holiday = HOLIDAYS[name]
+
+    def day_of(year: int) -> dt.date:
+        when = holiday(year) + dt.timedelta(days=shift_days)
+        if weekday_step is not None:
+            weekday, step = weekday_step
+            when += dt.timedelta(days=step)
+            while when.weekday() != weekday:
+                when += dt.timedelta(days=step)
+        return when
 
     def resolve(direction: str, today: dt.date) -> dt.date:
         if year_offset is not None:
-            return day_of(today.year + year_offset) + dt.timedelta(days=shift_days)
-        when = day_of(today.year) + dt.timedelta(days=shift_days)
+            return day_of(today.year + year_offset)
+        when = day_of(today.year)
         if direction == PAST and when > today:
-            when = day_of(today.year - 1) + dt.timedelta(days=shift_days)
+            when = day_of(today.year - 1)
         elif direction == FUTURE and when < today:
-            when = day_of(today.year + 1) + dt.timedelta(days=shift_days)
+            when = day_of(today.year + 1)
         return when
 
     return resolve

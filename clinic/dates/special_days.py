@@ -22,6 +22,18 @@ _NEAR_HOLIDAY_RE = re.compile(
     rf"\b(?:around|about|near|close\s+to|before|after|the\s+week\s+(?:of|before|after)|"
     rf"the\s+weekend\s+(?:of|before|after)|sometime\s+around|over)\s+(?:the\s+)?(?:{_HOLIDAY})\b"
 )
+# "the friday before halloween", "tues after thanksgiving": a weekday next to a holiday.
+_WEEKDAY_BY_HOLIDAY_RE = re.compile(
+    rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+(?P<side>before|after)\s+(?:the\s+)?(?:{_HOLIDAY})\b"
+    rf"(?:\s+(?P<ymod>this|last|next)\s+(?:year|yr)\b)?"
+)
+# "tuesday the week after next", "the week after next on tues": the weekday two weeks on.
+_WEEK_AFTER_NEXT_RE = re.compile(
+    rf"\b(?:(?:on\s+)?(?:the\s+)?(?P<wd>{WD_ANY})\s+(?:of\s+)?(?:the\s+)?week\s+after\s+next"
+    rf"|(?:the\s+)?week\s+after\s+next\s+(?:on\s+)?(?:the\s+)?(?P<wd2>{WD_ANY}))\b"
+)
+# "the tuesday after next": two weeks on, or three when "next tuesday" could be this week's.
+_WEEKDAY_AFTER_NEXT_RE = re.compile(rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+after\s+next\b")
 _WEEKEND_PAST_RE = re.compile(r"\b(?:last|this\s+past|past)\s+weekend\b")
 _WEEKEND_THIS_RE = re.compile(r"\b(?:this|this\s+coming|coming|on\s+the|over\s+the|during\s+the)\s+weekend\b")
 _WEEK_AND_A_HALF_RE = re.compile(
@@ -57,6 +69,19 @@ def _weeks_after(resolver: Resolver, weeks: int) -> Resolver:
     return resolve
 
 
+def _after_next(weekday: int) -> Resolver:
+    """The one after "next <weekday>"; two dates when "next <weekday>" itself could be two."""
+    following = weekday_resolver(weekday, "week1")
+
+    def resolve(direction: str, today: dt.date) -> dt.date:
+        after = following(direction, today) + dt.timedelta(weeks=1)
+        if weekday > today.weekday():  # "next friday" said on a Wednesday: this week's or next week's
+            raise TwoDates(after - dt.timedelta(weeks=1), after)
+        return after
+
+    return resolve
+
+
 def special_candidates(low: str) -> List[Candidate]:
     found: List[Candidate] = []
     for m in _HOLIDAY_RE.finditer(low):
@@ -67,6 +92,19 @@ def special_candidates(low: str) -> List[Candidate]:
         cue = PAST if ymod == "last" else FUTURE if ymod == "next" else None
         found.append(Candidate(m.start(), m.end(), holiday_resolver(name, offset, shift), cue=cue,
                                ambiguous=offset is None, is_calendar_date=True))
+    for m in _WEEKDAY_BY_HOLIDAY_RE.finditer(low):
+        name = next(n for n in HOLIDAY_PATTERNS if m.group(n))
+        ymod = m.group("ymod")
+        offset = {"this": 0, "last": -1, "next": 1}[ymod] if ymod else None
+        step = (weekday_number(m.group("wd")), -1 if m.group("side") == "before" else 1)
+        found.append(Candidate(m.start(), m.end(), holiday_resolver(name, offset, weekday_step=step),
+                               cue=PAST if ymod == "last" else FUTURE if ymod == "next" else None,
+                               ambiguous=offset is None, is_calendar_date=True))
+    for m in _WEEK_AFTER_NEXT_RE.finditer(low):
+        weekday = weekday_number(m.group("wd") or m.group("wd2"))
+        found.append(Candidate(m.start(), m.end(), weekday_resolver(weekday, "week2"), cue=FUTURE))
+    for m in _WEEKDAY_AFTER_NEXT_RE.finditer(low):
+        found.append(Candidate(m.start(), m.end(), _after_next(weekday_number(m.group("wd"))), cue=FUTURE))
     for m in _NEAR_HOLIDAY_RE.finditer(low):
         found.append(Candidate(m.start(), m.end(), None, vague=True))
     for m in _WEEKEND_PAST_RE.finditer(low):

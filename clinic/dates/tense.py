@@ -160,10 +160,29 @@ def _word_tense(clause: str, anchor: int) -> str | None:
     return min(hits)[1] if hits else None
 
 
+# "got a botox appt on the 14th", "have an appointment for friday": a booking, whatever
+# the verb's tense says; "had my appt on monday" is one that happened.
+_BOOKING_BEFORE_DATE = re.compile(
+    r"\b(?P<verb>[a-z']+)\s+(?:(?:a|an|my|the)\s+)?(?:[a-z']+\s+){0,2}?(?:appt|appointment|booking)"
+    r"\s+(?:(?P<be>is|was)\s+)?(?:(?:on|for)\s+)?(?:the\s+)?$"
+)
+_BOOKING_VERBS = frozenset({"got", "have", "has", "ve", "i've", "ive", "made", "booked", "scheduled", "set"})
+
+
+def _booking_tense(low: str, cand: Candidate) -> str | None:
+    match = _BOOKING_BEFORE_DATE.search(low[max(0, cand.start - 60):cand.start])
+    if not match or match.group("be") == "was":
+        return None
+    return FUTURE if match.group("be") == "is" or match.group("verb") in _BOOKING_VERBS else None
+
+
 def sentence_tense(
     text: str, low: str, cand: Candidate, prev_mention: Mention | None, doc: Any = None
 ) -> str | None:
     """Tense from spaCy's parse; the word list when spaCy has no answer."""
+    booking = _booking_tense(low, cand)
+    if booking:
+        return booking
     anchors = [(cand.start, cand.end)]
     if prev_mention is not None:
         anchors.append((prev_mention.start, prev_mention.end))

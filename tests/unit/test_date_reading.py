@@ -118,8 +118,8 @@ def test_no_date(text: str) -> None:
         ("had botox a few days ago", 'I need the exact day, not just "a few days ago". Which day was it?'),
         ("had botox 2-3 weeks ago", 'I need the exact day, not just "2-3 weeks ago". Which day was it?'),
         ("had botox in early november", 'I need the exact day, not just "early november". Which day was it?'),
-        ("had botox the sunday before thanksgiving",
-         'I need the exact day, not just "the sunday before thanksgiving". Which day was it?'),
+        ("had botox the sunday before graduation",
+         'I need the exact day, not just "the sunday before graduation". Which day was it?'),
         ("had botox recently", 'I need the exact day, not just "recently". Which day was it?'),
     ],
 )
