@@ -172,6 +172,10 @@ def weekday_resolver(weekday: int, mode: str) -> Resolver:
             following = monday + dt.timedelta(days=7 + weekday)
             if coming != following:  # "next friday" said on a Wednesday: this week's, or next week's?
                 raise TwoDates(coming, following)
+            if weekday != today.weekday():
+                # "next tuesday" said on a Thursday: most mean the coming one, but independent
+                # readers also took it as the one a week later; a week's error moves the plan.
+                raise TwoDates(following, following + dt.timedelta(days=7))
             return following
         if mode == "coming":
             return coming

@@ -68,7 +68,7 @@ def test_a_date_more_than_a_year_ahead_is_refused() -> None:
 
 
 def test_a_planned_treatment_gives_future_dates() -> None:
-    reply = decide_wait_reply("i'm getting botox next friday, when can i do microneedling?", TODAY, PROTOCOL, NOTHING)
+    reply = decide_wait_reply("i'm getting botox this coming friday, when can i do microneedling?", TODAY, PROTOCOL, NOTHING)
     assert reply.plan.previous_date == dt.date(2026, 11, 27)
     assert plan_answer_name(reply.plan) == "wait_plan_planned"
 

@@ -178,7 +178,7 @@ def test_format_day(day: D, today: D | None, text: str) -> None:
         ("I had microneedling 3 days ago, when can I get Botox?", "microneedling", "2026-11-18", "2026-12-02", 11),
         ("I had Botox this past Tuesday, when can I get microneedling?", "botox", "2026-11-17", "2026-12-01", 10),
         ("had botox on the 3rd, when can i do microneedling", "botox", "2026-11-03", "2026-11-17", 0),
-        ("im getting botox next friday, when can i book microneedling", "botox", "2026-11-27", "2026-12-11", 20),
+        ("im getting botox this coming friday, when can i book microneedling", "botox", "2026-11-27", "2026-12-11", 20),
     ],
 )
 def test_message_to_payload(text: str, previous: str, previous_date: str, earliest: str, days_remaining: int) -> None:
