@@ -20,8 +20,18 @@ ABOUT_ONE = {
 WHAT_IS = {"botox": "what_is_botox", "microneedling": "what_is_microneedling"}
 # Answers that already cover both treatments, in both orders: asked again as they are.
 ABOUT_BOTH = {"combine", "wait_time", "too_soon", "risks"}
+# Recovery, by treatment: the sources describe healing after microneedling only.
+RECOVERY = {"microneedling": "recovery", "botox": "recovery_botox"}
 # Every answer a follow-up can refer back to (remembered as the last topic).
-TOPICS = frozenset({*ABOUT_ONE, *ABOUT_BOTH, "recovery"})
+TOPICS = frozenset({*ABOUT_ONE, *ABOUT_BOTH, *RECOVERY.values()})
+
+
+def recovery_answer(text: str) -> str:
+    """"how long before I can work out after botox": the Botox answer; a
+    question about microneedling, both, or neither named: microneedling's,
+    which says which treatment it describes."""
+    named = {m.treatment for m in treatment_mentions(normalise(text))}
+    return RECOVERY["botox"] if named == {"botox"} else RECOVERY["microneedling"]
 
 
 def follow_up_answer(text: str, last_topic: Optional[str]) -> str:
@@ -32,6 +42,8 @@ def follow_up_answer(text: str, last_topic: Optional[str]) -> str:
         return last_topic
     if last_topic in ABOUT_ONE and named:
         return WHAT_IS[named]
+    if last_topic in RECOVERY.values() and named:  # "recovery after needling?" then "and botox?"
+        return RECOVERY[named]
     if named:  # no topic to follow: say what the named treatment is
         return WHAT_IS[named]
     return "nlu_fallback"  # "and the other one?" with nothing before it: ask again
