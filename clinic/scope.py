@@ -34,14 +34,25 @@ OUR_CONTENT_INTENTS = frozenset(
 GENERAL_QUESTIONS = frozenset({"what_is_microneedling", "what_is_botox"})
 # "I", "me", "my own": the patient speaks of themselves too.
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|id|i'll|me|myself)\b")
-# "she had botox", "when can he get", "her microneedling": someone else is treated.
+# What a person's treatment is called: "my sister's botox", not "my daughter's wedding".
+_TREATMENT_OWNED = (r"(?:botox|tox|dysport|xeomin|jeuveau|microneedling|needling|treatment|treatments|appointment"
+                    r"|appt|session|face|forehead|skin|lips|procedure|injections?)")
+# "she had botox", "when can he get", "her forehead": someone else is treated.
+# Not "they": in "can they be done together" it is the treatments.
 _THIRD_PERSON_TREATED = re.compile(
-    r"\b(?:she|he|they)(?:'s|'d|'ll|\s+(?:is|was|has|had|got|gets|get|can|could|wants|will|did|does|should))\b"
-    r"|\b(?:her|his|their)\s+(?:botox|tox|microneedling|needling|treatment|appointment|session)\b"
+    r"\b(?:she|he)(?:'s|'d|'ll|\s+(?:is|was|has|had|got|gets|get|can|could|wants|will|did|does|should))\b"
+    rf"|\b(?:her|his|their)\s+{_TREATMENT_OWNED}\b"
 )
-# "can she get microneedling?": asking whether someone else may be treated.
+# "my husband got", "my sister is getting": not "my husband worries botox is dangerous".
+_TREATED_VERB = (r"(?:\s+(?:just|also|recently|already|finally|really|actually|once))?\s+"
+                 r"(?:had|has|got|get|gets|getting|wants?|needs?|did|does|tried"
+                 r"|(?:is|was)\s+(?:getting|having|booked|scheduled|going|due|treated|thinking))\b")
+# "can she get microneedling?": asking whether someone else may be treated
+# (not "they" or "them": "can they be done together" asks about the treatments).
 _ASKS_FOR_SOMEONE = re.compile(
-    r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|they|her|him|them|my\s+\w+)\b")
+    r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|her|him|my\s+(?!face|skin|"
+    r"forehead|lips|eyes?|brows|cheeks|neck|results?|botox|tox|treatment|appointment|appt|session|microneedling|"
+    r"needling)\w+)\b")
 # "my sister had both at once, could I do that too?": the patient asks for themselves.
 _ASKS_FOR_ME = re.compile(
     r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+me\b|\bme\s+too\b"
@@ -162,6 +173,39 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     return None
 
 
+# Everyday things after a treatment: "work out", "makeup", "lie down", "the sauna".
+_AFTERCARE_ACTIVITY = re.compile(
+    r"\b(?:work\s*out|workouts?|exercis\w*|gym|sweat\w*|swim\w*|run(?:ning)?|yoga|lie\s+down|lay\s+down|sleep\w*"
+    r"|make\s*-?up|foundation|wash\w*|shower\w*|fly|flying|drink\w*|alcohol)\b")
+TIMING_INTENTS = frozenset({"wait_time", "combine", "too_soon"})
+
+
+def aftercare_question_intent(text: str, subjects: OtherSubjects, intent: Optional[str]) -> Optional[str]:
+    """"how long before I can work out after botox" filed as a timing question:
+    one treatment of ours and an everyday activity or home care is recovery,
+    not the wait between the two treatments."""
+    if intent not in TIMING_INTENTS:
+        return None
+    low = normalise(text)
+    ours = {m.treatment for m in treatment_mentions(low)}
+    if len(ours) != 1 or re.search(r"\b(?:both|other|each|either|next\s+(?:one|treatment))\b", low):
+        return None
+    care = _AFTERCARE_ACTIVITY.search(low) or _first_outside_ours(subjects.aftercare, low, treatment_mentions(low))
+    return "recovery" if care else None
+
+
+def symptom_of_something_else(text: str, subjects: OtherSubjects) -> Optional[str]:
+    """"my kid has a fever after his vaccines", "my lips are lumpy after filler":
+    a symptom after another treatment (none of ours named), or an animal's.
+    Red flags are still answered as red flags (the red-flag override runs later)."""
+    animal = subjects.animal_in(text)
+    if animal:
+        return animal
+    low = normalise(text)
+    ours = treatment_mentions(low)
+    return None if ours else subjects.subject_in(low, ours)
+
+
 def _about_them(low: str) -> bool:
     """Someone else is treated and the question is theirs: "when can she get
     botox", not "my sister had both at once, could I do that too?"."""
@@ -225,8 +269,8 @@ def _treated(person: str, low: str) -> bool:
     the one treated, not just mentioned ("a gift from my husband")."""
     name = re.escape(person)
     return bool(
-        re.search(rf"{name}(?:\s+\w+){{0,2}}?\s+(?:had|has|got|get|gets|getting|wants?|is|was|needs?|did|does)\b"
-                  rf"|{name}'s\b", low)
+        re.search(rf"{name}{_TREATED_VERB}|{name}'?s\s+(?:\w+\s+)?{_TREATMENT_OWNED}\b", low)
         or re.search(rf"\b(?:can|could|should|would|does|is|will)\s+{name}\b", low)
         or _THIRD_PERSON_TREATED.search(low)
+        or _ASKS_FOR_SOMEONE.search(low)
     )

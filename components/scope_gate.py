@@ -4,8 +4,9 @@ Runs after the classifiers and the timing router. When the intent would bring Bo
 microneedling content but the message names another product, procedure,
 medicine, vaccine or condition, or asks about someone else's or an
 animal's treatment (clinic/scope.py, clinic/other_subjects.yml), the intent
-becomes out_of_scope; so does a symptom reported for an animal. Red-flag
-reports of people are left to the red-flag override that runs after this one.
+becomes out_of_scope; so does a symptom reported for an animal or after
+another treatment with none of ours named. Red-flag reports of people are
+left to the red-flag override that runs after this one.
 A price of our treatments ("how much is botox here") gets the consultation
 answer: the clinic quotes prices.
 """
@@ -20,8 +21,10 @@ from rasa.shared.nlu.training_data.message import Message
 from clinic.scope import (
     OUR_CONTENT_INTENTS,
     about_something_else,
+    aftercare_question_intent,
     current_other_subjects,
     price_question_intent,
+    symptom_of_something_else,
 )
 from components.intent_override import IntentOverride
 
@@ -39,6 +42,10 @@ class ScopeGate(IntentOverride):
             return price
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
             return "out_of_scope"
-        if intent == "report_symptom" and subjects.animal_in(text):  # a pet's symptoms are for a vet
+        aftercare = aftercare_question_intent(text, subjects, intent)  # "work out after botox": recovery
+        if aftercare:
+            return aftercare
+        # A pet's symptoms are for a vet; another treatment's, for whoever gave it.
+        if intent == "report_symptom" and symptom_of_something_else(text, subjects):
             return "out_of_scope"
         return None

@@ -33,6 +33,8 @@ _TREATMENT_PATTERNS: Sequence[Tuple[str, str]] = (
     (r"\bderma?[\s\-]?(?:pen|pened|roll(?:er|ing|ed)?)\b", MICRONEEDLING),
     (r"\bskin[\s\-]?pen\b", MICRONEEDLING),
     (r"\bneedle[\s\-]?facials?\b", MICRONEEDLING),
+    # "a dermaroller facial", "microneedling facial": ours, not another facial.
+    (r"\b(?:m[iy]cro[\s\-]?needling|derma?[\s\-]?(?:pen|roll(?:er|ing)?))[\s\-]facials?\b", MICRONEEDLING),
 )
 _TREATMENT_RES = [(re.compile(p), t) for p, t in _TREATMENT_PATTERNS]
 # Last resort for typos the patterns miss: one edit away from these words.

@@ -8,9 +8,11 @@ import pytest
 from clinic.follow_up import follow_up_answer
 from clinic.scope import (
     about_something_else,
+    aftercare_question_intent,
     current_other_subjects,
     parse_other_subjects,
     price_asked_of_clinic,
+    symptom_of_something_else,
 )
 
 SUBJECTS = current_other_subjects()
@@ -124,3 +126,53 @@ def test_an_animal_is_never_our_patient() -> None:
     assert subjects.animal_in("my face is swollen since my botox") is None
     # Staff extend the list in clinic/other_subjects.yml.
     assert parse_other_subjects({"animals": ["llama"]}).animal_in("the llama's lip is swollen") == "the llama"
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("my lips are lumpy after filler", "filler"),
+        ("my arm is sore after the flu shot", "flu shot"),
+        ("my dog's eye is swollen", "my dog"),
+        # Ours named: our symptom answer, even beside another treatment.
+        ("my forehead is red after botox and filler", None),
+        ("a bit of bruising after microneedling", None),
+    ],
+)
+def test_a_symptom_after_another_treatment_is_not_ours(text: str, found: str | None) -> None:
+    assert symptom_of_something_else(text, SUBJECTS) == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Other people mentioned, but not treated, or the question is the patient's.
+        "my husband worries botox is dangerous, what are the real risks",
+        "I'd like to plan both treatments before my daughter's wedding in the spring. How far apart should they be?",
+        "I've got a friend's birthday dinner two days after microneedling, will my face look normal by then?",
+        "my friend said some clinics do microneedling and botox in one sitting, can they be done together",
+    ],
+)
+def test_someone_mentioned_but_not_treated_leaves_the_question_ours(text: str) -> None:
+    assert about_something_else(text, SUBJECTS, "risks") is None
+
+
+def test_someone_elses_forehead_done_is_theirs() -> None:
+    text = "my sister is 34 and got her forehead done two weeks ago, can she do microneedling this weekend"
+    assert about_something_else(text, SUBJECTS, "wait_time") == "my sister"
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        # One treatment and an everyday activity: aftercare, whatever timing intent was picked.
+        ("how long before i can work out after botox", "wait_time", "recovery"),
+        ("can i put retinol on 2 days after microneedling", "too_soon", "recovery"),
+        # The wait between the two treatments stays a timing question.
+        ("how long after botox can i get microneedling", "wait_time", None),
+        ("how long after botox before the other one, and can i work out", "wait_time", None),
+        ("how long before i can work out after botox", "recovery", None),
+    ],
+)
+def test_aftercare_filed_as_timing_is_recovery(text: str, intent: str, expected: str | None) -> None:
+    assert aftercare_question_intent(text, SUBJECTS, intent) == expected
