@@ -180,7 +180,7 @@ def test_a_date_without_a_treatment_asks_which_came_first_and_a_button_answers(b
 )
 def test_a_question_about_something_else_gets_the_out_of_scope_answer(bot: BotServers, message: str) -> None:
     text = joined_text(bot.rest(message))
-    assert text.startswith("Sorry, I can only help with Botox and microneedling")
+    assert text.startswith("Sorry, I can't help with that one. I only cover Botox and microneedling")
     assert PROTOCOL.phone in text
     assert "wait at least" not in text and "collagen" not in text
 
