@@ -131,7 +131,8 @@ def parse_other_subjects(raw: dict) -> OtherSubjects:
 
     def owned(words: List[str]) -> Pattern[str]:
         alternatives = _words_pattern(words).pattern[2:-2]  # without \b(?: ... )\b
-        return re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{alternatives}\b")
+        # Not the lines Botox softens: "my bunny lines", "the crow's feet".
+        return re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{alternatives}\b(?!'?s?\s+(?:lines?|feet|foot)\b)")
 
     aftercare = [str(w) for w in (raw or {}).get("aftercare") or []]
     return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=owned(animals),
