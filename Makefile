@@ -80,13 +80,16 @@ test-core: train
 # The frozen independent sets (never trained on): accuracy, questions about
 # other subjects, red flags and dated sentences. Fails on any red flag
 # answered otherwise and on any wrong date; the other limits are the levels
-# measured on 2026-11-26, stop 17 (intent accuracy 0.976, other subjects
-# 0.986 out of scope with 1 given our content, dated 0.984 right), rounded down.
-# The later fresh sets (tests/nlu/stop15 to stop17) are scored in the issue notes.
+# measured on 2026-11-26, stop 18 (intent accuracy 0.973, other subjects
+# 0.993 out of scope with none given our content, dated 0.959 right), rounded
+# down. Dated is lower than stop 17's 0.984 by choice: "next tuesday" said on
+# another weekday now asks which of two dates (14 of the 15 not right are
+# such questions, none is a wrong date). The later fresh sets
+# (tests/nlu/stop15 to stop18) are scored in the issue notes.
 HELDOUT_MIN_ACCURACY ?= 0.97
-HELDOUT_MIN_OUT_OF_SCOPE ?= 0.98
-HELDOUT_MAX_OUR_CONTENT ?= 1
-HELDOUT_MIN_RIGHT_DATES ?= 0.98
+HELDOUT_MIN_OUT_OF_SCOPE ?= 0.99
+HELDOUT_MAX_OUR_CONTENT ?= 0
+HELDOUT_MIN_RIGHT_DATES ?= 0.95
 test-heldout: train
 	$(PY) scripts/score_heldout.py --gate --show 0 \
 	  --intents tests/nlu/independent/*.yml tests/nlu/final/*.yml \

@@ -32,11 +32,11 @@ OUR_CONTENT_INTENTS = frozenset(
 )
 # Questions of general knowledge, the same whoever asks.
 GENERAL_QUESTIONS = frozenset({"what_is_microneedling", "what_is_botox"})
-# "I", "me", "my own": the patient speaks of themselves too.
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|id|i'll|me|myself)\b")
 # What a person's treatment is called: "my sister's botox", not "my daughter's wedding".
 _TREATMENT_OWNED = (r"(?:botox|tox|dysport|xeomin|jeuveau|microneedling|needling|treatment|treatments|appointment"
                     r"|appt|session|face|forehead|skin|lips|procedure|injections?)")
+# "I", "me", "us", "my tox": the patient speaks of themselves too.
+_FIRST_PERSON = re.compile(rf"\b(?:i|i'm|im|i've|ive|i'd|id|i'll|me|myself|we|us|my\s+{_TREATMENT_OWNED})\b")
 # "she had botox", "when can he get", "her forehead": someone else is treated.
 # Not "they": in "can they be done together" it is the treatments.
 _THIRD_PERSON_TREATED = re.compile(

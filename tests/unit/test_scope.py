@@ -51,6 +51,8 @@ def test_another_subject_is_named(text: str, found: str) -> None:
         "my cousin waited a month between her tox and needling, do i really need to wait that long",
         "my friend got needled the week after her botox and it came out uneven, could that happen to me",
         "my sister had hers done together at a spa, can you do botox and microneedling on the same day?",
+        # "my tox", "us": the patient is treated too.
+        "got my tox this monday and my friend wants us to do microneedling together on friday, is that ok??",
         # The lines Botox softens are not animals.
         "will botox smooth out my bunny lines",
     ],
