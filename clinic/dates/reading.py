@@ -162,6 +162,35 @@ def _choose(low: str, cands: List[Candidate], prev_mention: Mention | None) -> C
     return min(cands, key=key)
 
 
+# How near another date phrase must land to confirm one of two readings: exactly
+# for a calendar date ("9/11 (sept 11)"), a few days for "like 3 wks ago".
+_CONFIRM_DAYS = 4
+_OTHER_READING_AT_LEAST = 10
+
+
+def _confirmed_by_another_date(
+    choices: Tuple[dt.date, dt.date], cand: Candidate, cands: List[Candidate], tense: str, today: dt.date
+) -> dt.date | None:
+    """"had botox 11/3 so like 3 wks ago": the other date phrase agrees with
+    one reading (November 3) and is far from the other (March 11), so that
+    one is meant. None when nothing else in the message settles it."""
+    if abs((choices[0] - choices[1]).days) < _OTHER_READING_AT_LEAST:
+        return None  # "last tuesday": a week apart, nothing short of a date settles it
+    for other in cands:
+        if other is cand or other.vague or other.resolve is None or other.refusal is not None:
+            continue
+        try:
+            direction = other.cue or (FUTURE if tense == FUTURE else PAST)
+            when = other.resolve(direction, today)
+        except (TwoDates, DateRefusal):
+            continue
+        near = 0 if other.is_calendar_date else _CONFIRM_DAYS
+        agreeing = [c for c in choices if abs((c - when).days) <= near]
+        if len(agreeing) == 1:
+            return agreeing[0]
+    return None
+
+
 def _refused(tense: str, matched: str | None, refusal: DateRefusal) -> DateResolution:
     return DateResolution(None, tense, matched, refusal)
 
@@ -223,7 +252,10 @@ def _resolve(
     except DateRefusal as refusal:
         return _refused(tense, matched, refusal), treatments
     except TwoDates as two:
-        return DateResolution(None, tense, matched, None, two.choices), treatments
+        confirmed = _confirmed_by_another_date(two.choices, cand, cands, tense, today)
+        if confirmed is None:
+            return DateResolution(None, tense, matched, None, two.choices), treatments
+        when = confirmed
 
     if (when - today).days > rules.max_days_ahead:
         refusal = DateRefusal("too_far_future", "date_too_far_ahead", max_days_ahead=rules.max_days_ahead)

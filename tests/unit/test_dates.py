@@ -366,3 +366,24 @@ def test_the_weekday_after_next_can_be_two_dates() -> None:
     # On a Thursday, "next friday" is tomorrow or a week on, so the one after it is two dates too.
     resolution = resolve_treatment_date("booked microneedling the friday after next", THU)
     assert (resolution.date, resolution.choices) == (None, (D(2026, 12, 4), D(2026, 12, 11)))
+
+
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        # Another date phrase in the message settles two readings of "9/11" or "11/3".
+        ("i had microneedling on 9/11 (sept 11), am i fine to book botox now?", THU, D(2026, 9, 11)),
+        ("had botox 11/3 so like 3 wks ago, is microneedling ok now?", D(2026, 11, 25), D(2026, 11, 3)),
+        # "i get ... on <date>": a booking.
+        ("i get microneedling on the 3rd of december, how long before i can get botox", THU, D(2026, 12, 3)),
+    ],
+)
+def test_two_readings_settled_by_the_message(text: str, today: D, expected: D) -> None:
+    assert when(text, today) == expected
+
+
+def test_a_week_apart_is_not_settled_by_about_a_week() -> None:
+    # "last tues" on a Thursday: the 24th or the 17th; "about a week ago" lands between.
+    resolution = resolve_treatment_date("had botox last tues, about a week ago", THU)
+    assert resolution.choices == (D(2026, 11, 24), D(2026, 11, 17))
+    assert resolve_treatment_date("had botox 11/3, when can i do microneedling", D(2026, 11, 25)).choices is not None
