@@ -103,6 +103,8 @@ def _classify_verb(verb: Any) -> str | None:
         return FUTURE
     if aux_words & _ASK_MODALS:
         return None
+    if verb.dep_ == "xcomp" and verb.head.tag_ == "VBD" and verb.head.lemma_ not in _WANT_LEMMAS | {"decide"}:
+        return PAST  # "i ended up getting microneedling on the 20th", "went ahead and got"
     # "getting needled" / "got needled": the passive's "get" carries the tense.
     get_aux = next((c for c in auxes if c.lower_ in ("get", "gets", "getting", "got", "gotten")), None)
     if get_aux is not None and not aux_words & _BE_PAST:
@@ -121,9 +123,12 @@ def _classify_verb(verb: Any) -> str | None:
     return None
 
 
-def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]]) -> str | None:
-    """Tense of the verb governing the first span (date, then treatment) that has one."""
+def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]], low: str = "") -> str | None:
+    """Tense of the verb governing the first span (date, then treatment) that
+    has one in its own clause: in "did my microneedling on victoria day, am i
+    ok for botox now" the "am" of the question says nothing of the date."""
     for index, (start, end) in enumerate(spans):
+        c_start, c_end = clause_bounds(low, start) if low else (0, len(doc.text))
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
@@ -137,6 +142,8 @@ def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]]) -> str | None:
         while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i and seen < 8:
             token = token.head
             seen += 1
+        if not c_start <= token.idx < c_end:
+            continue
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             tense = _classify_verb(token)
             if tense:
@@ -190,7 +197,7 @@ def sentence_tense(
         anchors.append((prev_mention.start, prev_mention.end))
     doc = completed(doc, "parser") if doc is not None else parse(text)
     if doc is not None:
-        tense = _spacy_tense(doc, anchors)
+        tense = _spacy_tense(doc, anchors, low)
         if tense:
             return tense
     for start, _end in anchors:

@@ -387,3 +387,17 @@ def test_a_week_apart_is_not_settled_by_about_a_week() -> None:
     resolution = resolve_treatment_date("had botox last tues, about a week ago", THU)
     assert resolution.choices == (D(2026, 11, 24), D(2026, 11, 17))
     assert resolve_treatment_date("had botox 11/3, when can i do microneedling", D(2026, 11, 25)).choices is not None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The question's verb ("am i ok") is another clause's: the date's own says done.
+        ("did my microneedling on victoria day, am i ok for botox now", D(2026, 5, 18)),
+        # "ended up getting": done, not planned.
+        ("my sister dragged me to a spa and i ended up getting microneedling on the 20th, when can i get botox",
+         D(2026, 11, 20)),
+    ],
+)
+def test_tense_from_the_dates_own_clause(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
