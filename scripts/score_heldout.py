@@ -28,7 +28,7 @@ import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -39,6 +39,7 @@ from clinic.dates.message_readings import READING_KEY  # noqa: E402
 from clinic.protocol import load_protocol  # noqa: E402
 from clinic.scope import OUR_CONTENT_INTENTS  # noqa: E402
 from clinic.wait_dialogue import WAIT_ACTION_INTENTS, KnownTreatment, decide_wait_reply  # noqa: E402
+from clinic.wait_plan import clinic_today  # noqa: E402
 
 CONFIDENT = 0.8
 
@@ -59,16 +60,32 @@ def read_dated(path: Path) -> List[Dict[str, Any]]:
     return [dict(entry, today=entry.get("today", data["today"])) for entry in data["sentences"]]
 
 
-async def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+async def parse_all(model: str, items: List[Tuple[str, Optional[dt.date]]]) -> List[Dict[str, Any]]:
+    """Each text parsed by the model's pipeline; a dated sentence with the
+    pipeline's clock pinned to the sentence's `today`, so that its date
+    reading is the one the wait-date action uses on that day (on another day
+    the action would read the message again)."""
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
     import channels.rest  # noqa: F401  (the Rasa server's own pipeline fixes, so the parse is the server's)
+    import components.date_reader
+    import components.timing_router
 
     configure_structlog(logging.WARNING)  # no debug line per parsed message
 
     agent = Agent.load(model)
-    return [await agent.parse_message(text) for text in texts]
+    parses = []
+    for text, today in items:
+        clock = (lambda protocol, now=None, _day=today: _day) if today else clinic_today
+        components.date_reader.clinic_today = clock
+        components.timing_router.clinic_today = clock
+        parses.append(await agent.parse_message(text))
+    return parses
+
+
+def as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def score_intents(examples: List[Tuple[str, str]], parses: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -103,7 +120,7 @@ def dated_outcome(entry: Dict[str, Any], parse: Dict[str, Any], protocol: Any) -
     intent = parse["intent"]["name"]
     if intent not in WAIT_ACTION_INTENTS:
         return "no_plan"
-    today = entry["today"] if isinstance(entry["today"], dt.date) else dt.date.fromisoformat(entry["today"])
+    today = as_date(entry["today"])
     # The pipeline's own reading, as the wait-date action gets it (not a second reading here).
     reply = decide_wait_reply(entry["text"], today, protocol, KnownTreatment(), intent,
                               pipeline_reading=parse.get(READING_KEY))
@@ -141,7 +158,8 @@ def main() -> int:
 
     examples = [e for path in args.intents for e in read_intent_examples(path)]
     dated = [e for path in args.dates for e in read_dated(path)]
-    parses = asyncio.run(parse_all(args.model, [t for t, _ in examples] + [e["text"] for e in dated]))
+    parses = asyncio.run(parse_all(args.model, [(t, None) for t, _ in examples]
+                                   + [(e["text"], as_date(e["today"])) for e in dated]))
     results: Dict[str, Any] = {}
     if examples:
         intents = score_intents(examples, parses[:len(examples)])
