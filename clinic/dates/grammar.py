@@ -130,7 +130,13 @@ _WORD_BEFORE = _R(r"\b(?:the|a|in|i|we|he|she|they|you|just|and|of|under|got|get
 _WORD_AFTER = _R(r"\s+(?:in|on|down|out|by|with|at|up|there|here|around|for|outside|all|is|was|and)\b")
 
 
+# "had tox sat at a place in mission": right after a treatment it is the weekday.
+_TREATMENT_BEFORE = _R(r"\b(?:botox|tox|dysport|xeomin|jeuveau|microneedling|needling|needled)\s+$")
+
+
 def _ordinary_word(low: str, start: int, end: int) -> bool:
+    if _TREATMENT_BEFORE.search(low[:start]):
+        return False
     return bool(_WORD_BEFORE.search(low[:start]) or _WORD_AFTER.match(low[end:]))
 
 

@@ -401,3 +401,8 @@ def test_a_week_apart_is_not_settled_by_about_a_week() -> None:
 )
 def test_tense_from_the_dates_own_clause(text: str, expected: D) -> None:
     assert when(text, THU) == expected
+
+
+def test_a_weekday_abbreviation_right_after_a_treatment_is_the_day() -> None:
+    assert when("had tox sat at a place in mission, when can i get my dermaroller treatment", THU) == D(2026, 11, 21)
+    assert when("i sat in the sun after botox on the 20th", THU) == D(2026, 11, 20)
