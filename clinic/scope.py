@@ -75,6 +75,17 @@ _GENERIC_AFTER = frozenset("""
     five six few couple while bit day days week weeks month months year years same other previous recent latest
     initial most skin face it that this them
 """.split())
+# "what are the side effects of metformin", "recovery from a facelift": the subject
+# named after the topic (checked only when no treatment of ours is named).
+_TOPIC_OF_SOMETHING = re.compile(
+    r"\b(?:side\s*-?\s*effects?|risks?|dangers?|complications?|recovery|downtime|healing)\s+"
+    r"(?:of|from|with|for|after|on)\s+(?:taking\s+|using\s+|getting\s+|having\s+)?"
+    r"(?:a|an|the|my|your)?\s*([a-z][a-z\-']*)")
+_GENERIC_TOPIC = frozenset("""
+    both them it these those this that either each combining combination combo mixing waiting doing getting
+    having not too two the a an treatments treatment procedure procedures one other skin face needles
+    injections injection shots shot
+""".split())
 _NOT_A_NAME = frozenset("can could should would will do does is are i i'm im to and or how when before so".split())
 # Prices: the clinic quotes them ("how much do you charge"), not "how much do I wait".
 _PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b(?!.*\b(?:wait\w*|time|longer|weeks?|days?"
@@ -247,11 +258,16 @@ def asks_price(text: str) -> bool:
 
 
 def _something_else_done(low: str) -> Optional[str]:
-    """"after a hip replacement", "since my c-section": what was done, when it is none of ours."""
+    """"after a hip replacement", "since my c-section", "side effects of metformin":
+    what was done or taken, when it is none of ours."""
     for match in _AFTER_SOMETHING.finditer(low):
         words = match.group(1).split()
         if words[0] not in _GENERIC_AFTER:
             return " ".join(words if len(words) == 1 or words[1] not in _NOT_A_NAME else words[:1])
+    for match in _TOPIC_OF_SOMETHING.finditer(low):
+        word = match.group(1)
+        if word not in _GENERIC_AFTER and word not in _GENERIC_TOPIC:
+            return word
     return None
 
 

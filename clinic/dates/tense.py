@@ -116,6 +116,14 @@ def _classify_verb(verb: Any) -> str | None:
         return PAST
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
         return FUTURE
+    # "getting my needling done" is planned, "got it done" happened: the get/have says which.
+    getter = next((t for t in [verb.head, *verb.children] if t.i != verb.i and t.lemma_ in ("get", "have")
+                   and t.dep_ not in ("aux", "auxpass")), None) if verb.tag_ == "VBN" else None
+    if getter is not None:
+        if getter.tag_ == "VBG" or (getter.lemma_ == "get" and getter.tag_ in ("VB", "VBP", "VBZ")):
+            return FUTURE
+        if getter.tag_ in ("VBD", "VBN"):
+            return PAST
     if verb.tag_ in ("VBD", "VBN"):
         return PAST
     if verb.tag_ in ("VBP", "VBZ") and verb.lemma_ in ("be", "have", "get", "go", "do", "come"):

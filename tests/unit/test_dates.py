@@ -406,3 +406,15 @@ def test_tense_from_the_dates_own_clause(text: str, expected: D) -> None:
 def test_a_weekday_abbreviation_right_after_a_treatment_is_the_day() -> None:
     assert when("had tox sat at a place in mission, when can i get my dermaroller treatment", THU) == D(2026, 11, 21)
     assert when("i sat in the sun after botox on the 20th", THU) == D(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("getting my needling done the day before christmas eve, how long after till botox", D(2026, 12, 23)),
+        ("getting botox done dec 3", D(2026, 12, 3)),
+        ("got my needling done the day before halloween, when botox", D(2026, 10, 30)),
+    ],
+)
+def test_getting_it_done_is_planned_got_it_done_happened(text: str, expected: D) -> None:
+    assert when(text, THU) == expected

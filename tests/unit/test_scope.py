@@ -46,6 +46,8 @@ def test_another_subject_is_named(text: str, found: str) -> None:
         "my friend got a needle facial and her skin looks amazing, what is that",
         "had dysport last week, when can i do microneedling",
         "how long is the downtime",
+        "what are the side effects of doing both",
+        "whats the risk of combining them",
         # Someone else's story as context; the question is the patient's own.
         "my friend said she gets both in one appt, could i do that too w botox and needling",
         "my cousin waited a month between her tox and needling, do i really need to wait that long",
@@ -180,3 +182,15 @@ def test_someone_elses_forehead_done_is_theirs() -> None:
 )
 def test_aftercare_filed_as_timing_is_recovery(text: str, intent: str, expected: str | None) -> None:
     assert aftercare_question_intent(text, SUBJECTS, intent) == expected
+
+
+@pytest.mark.parametrize(
+    "text, intent, found",
+    [
+        # A subject no list names, after the topic: never our risks or recovery answer.
+        ("what are the side effects of metformin", "risks", "metformin"),
+        ("how long is recovery from a blepharoplasty", "recovery", "blepharoplasty"),
+    ],
+)
+def test_a_subject_named_after_the_topic_is_not_ours(text: str, intent: str, found: str) -> None:
+    assert about_something_else(text, SUBJECTS, intent) == found
