@@ -78,22 +78,24 @@ test-core: train
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/core
 
 # The frozen independent sets (never trained on): accuracy, questions about
-# other subjects, red flags and dated sentences. Fails on any red flag
-# answered otherwise and on any wrong date; the other limits are the levels
-# measured on 2026-11-26, stop 18 (intent accuracy 0.973, other subjects
-# 0.993 out of scope with none given our content, dated 0.959 right), rounded
-# down. Dated is lower than stop 17's 0.984 by choice: "next tuesday" said on
-# another weekday now asks which of two dates (14 of the 15 not right are
-# such questions, none is a wrong date). The later fresh sets
-# (tests/nlu/stop15 to stop18) are scored in the issue notes.
+# other subjects and red flags on writers 1-3 and A-B; every frozen set's
+# dated sentences (1,405). Fails on any red flag answered otherwise, on any
+# other-subject question given our content and on any wrong date; the other
+# limits are the levels measured on 2026-11-26, stop 18 (intent accuracy
+# 0.977, other subjects 0.990 out of scope, dated 0.972 right), rounded down.
+# Dated is lower than stop 17's 0.984 on writers 1-3 and A-B by choice:
+# "next tuesday" said on another weekday now asks which of two dates. Every
+# dated sentence not right gets a question back, none a wrong date.
+# The later fresh sets' intents (tests/nlu/stop15 to stop18c) are scored in
+# the issue notes.
 HELDOUT_MIN_ACCURACY ?= 0.97
-HELDOUT_MIN_OUT_OF_SCOPE ?= 0.99
+HELDOUT_MIN_OUT_OF_SCOPE ?= 0.98
 HELDOUT_MAX_OUR_CONTENT ?= 0
-HELDOUT_MIN_RIGHT_DATES ?= 0.95
+HELDOUT_MIN_RIGHT_DATES ?= 0.97
 test-heldout: train
 	$(PY) scripts/score_heldout.py --gate --show 0 \
 	  --intents tests/nlu/independent/*.yml tests/nlu/final/*.yml \
-	  --dates tests/data/independent/*.yml tests/data/final/*.yml \
+	  --dates tests/data/*/*.yml \
 	  --min-accuracy $(HELDOUT_MIN_ACCURACY) --min-out-of-scope $(HELDOUT_MIN_OUT_OF_SCOPE) \
 	  --max-our-content $(HELDOUT_MAX_OUR_CONTENT) --min-right-dates $(HELDOUT_MIN_RIGHT_DATES)
 
