@@ -199,10 +199,10 @@ def aftercare_question_intent(text: str, subjects: OtherSubjects, intent: Option
     if intent not in TIMING_INTENTS:
         return None
     low = normalise(text)
-    ours = {m.treatment for m in treatment_mentions(low)}
-    if len(ours) != 1 or re.search(r"\b(?:both|other|each|either|next\s+(?:one|treatment))\b", low):
+    mentions = treatment_mentions(low)
+    if len({m.treatment for m in mentions}) != 1 or re.search(r"\b(?:both|other|each|either|next\s+(?:one|treatment))\b", low):
         return None
-    care = _AFTERCARE_ACTIVITY.search(low) or _first_outside_ours(subjects.aftercare, low, treatment_mentions(low))
+    care = _AFTERCARE_ACTIVITY.search(low) or _first_outside_ours(subjects.aftercare, low, mentions)
     return "recovery" if care else None
 
 
