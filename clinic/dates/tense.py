@@ -194,11 +194,28 @@ def _booking_tense(low: str, cand: Candidate) -> str | None:
     return FUTURE if match.group("be") == "is" or match.group("verb") in _BOOKING_VERBS else None
 
 
+# "i have microneedling on wed", "i've got botox friday": a treatment one has (not has had) on a day is booked.
+_HAVE_TREATMENT_BEFORE = re.compile(
+    r"(?<!can )(?<!could )(?<!should )(?<!would )(?<!will )(?<!do )(?<!did )(?<!to )"
+    r"\bi(?:\s+have(?:\s+got)?|'ve\s+got|\s*ve\s+got)\s+(?:(?:my|a|an|the|some|another)\s+)?$"
+)
+# "when would microneedling have been ok", "could i have gotten botox": the question looks back.
+_LOOKING_BACK = re.compile(
+    r"\b(?:would|could|should|might)(?:\s+[a-z']+){0,2}?\s+have\s+(?:been|gotten|got|done|had|waited|gone|booked)\b"
+)
+
+
+def _having_tense(low: str, cand: Candidate, prev_mention: Mention | None) -> str | None:
+    if prev_mention is None or not prev_mention.end <= cand.start <= prev_mention.end + 12:
+        return None
+    return FUTURE if _HAVE_TREATMENT_BEFORE.search(low[max(0, prev_mention.start - 40):prev_mention.start]) else None
+
+
 def sentence_tense(
     text: str, low: str, cand: Candidate, prev_mention: Mention | None, doc: Any = None
 ) -> str | None:
     """Tense from spaCy's parse; the word list when spaCy has no answer."""
-    booking = _booking_tense(low, cand)
+    booking = _booking_tense(low, cand) or _having_tense(low, cand, prev_mention)
     if booking:
         return booking
     anchors = [(cand.start, cand.end)]
@@ -214,7 +231,7 @@ def sentence_tense(
         tense = _word_tense(low[c_start:c_end], start - c_start)
         if tense:
             return tense
-    return None
+    return PAST if _LOOKING_BACK.search(low) else None
 
 
 def parse(text: str) -> Any:

@@ -1,0 +1,142 @@
+"""Date forms read on Thursday 2026-11-26, the day independent writers wrote
+the stop-17 and stop-18 held-out sets: which phrase means which date, and which
+phrases are two dates the patient is asked to choose between."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.dates import resolve_treatment_date
+from tests.unit.dates_helpers import D, when
+
+THU = D(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        # A weekday next to a holiday: the holiday's year by tense, then the weekday.
+        ("had botox on the friday before halloween", THU, D(2026, 10, 30)),
+        ("had botox the monday after thanksgiving", THU, D(2026, 10, 19)),
+        ("booked for microneedling the saturday after boxing day", THU, D(2027, 1, 2)),
+        # Two weeks on, on that weekday.
+        ("the week after next on tuesday i have microneedling", THU, D(2026, 12, 8)),
+        ("getting microneedling tuesday the week after next", THU, D(2026, 12, 8)),
+        ("booked microneedling the tuesday after next", THU, D(2026, 12, 8)),
+        # An appointment is a booking, even after "got".
+        ("got a botox appt on valentine's day", THU, D(2027, 2, 14)),
+        ("ive got an appointment for microneedling on boxing day", THU, D(2026, 12, 26)),
+        ("had my botox appt on monday", THU, D(2026, 11, 23)),
+        # Misspelt "yesterday".
+        ("i had botox yestreday", THU, D(2026, 11, 25)),
+    ],
+)
+def test_more_date_forms(text: str, today: D, expected: D) -> None:
+    assert when(text, today) == expected
+
+
+def test_the_weekday_after_next_can_be_two_dates() -> None:
+    # On a Thursday, "next friday" is tomorrow or a week on, so the one after it is two dates too.
+    resolution = resolve_treatment_date("booked microneedling the friday after next", THU)
+    assert (resolution.date, resolution.choices) == (None, (D(2026, 12, 4), D(2026, 12, 11)))
+
+
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        # Another date phrase in the message settles two readings of "9/11" or "11/3".
+        ("i had microneedling on 9/11 (sept 11), am i fine to book botox now?", THU, D(2026, 9, 11)),
+        ("had botox 11/3 so like 3 wks ago, is microneedling ok now?", D(2026, 11, 25), D(2026, 11, 3)),
+        # "i get ... on <date>": a booking.
+        ("i get microneedling on the 3rd of december, how long before i can get botox", THU, D(2026, 12, 3)),
+    ],
+)
+def test_two_readings_settled_by_the_message(text: str, today: D, expected: D) -> None:
+    assert when(text, today) == expected
+
+
+def test_a_week_apart_is_not_settled_by_about_a_week() -> None:
+    # "last tues" on a Thursday: the 24th or the 17th; "about a week ago" lands between.
+    resolution = resolve_treatment_date("had botox last tues, about a week ago", THU)
+    assert resolution.choices == (D(2026, 11, 24), D(2026, 11, 17))
+    assert resolve_treatment_date("had botox 11/3, when can i do microneedling", D(2026, 11, 25)).choices is not None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The question's verb ("am i ok") is another clause's: the date's own says done.
+        ("did my microneedling on victoria day, am i ok for botox now", D(2026, 5, 18)),
+        # "ended up getting": done, not planned.
+        ("my sister dragged me to a spa and i ended up getting microneedling on the 20th, when can i get botox",
+         D(2026, 11, 20)),
+    ],
+)
+def test_tense_from_the_dates_own_clause(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
+
+
+def test_a_weekday_abbreviation_right_after_a_treatment_is_the_day() -> None:
+    assert when("had tox sat at a place in mission, when can i get my dermaroller treatment", THU) == D(2026, 11, 21)
+    assert when("i sat in the sun after botox on the 20th", THU) == D(2026, 11, 20)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("getting my needling done the day before christmas eve, how long after till botox", D(2026, 12, 23)),
+        ("getting botox done dec 3", D(2026, 12, 3)),
+        ("got my needling done the day before halloween, when botox", D(2026, 10, 30)),
+    ],
+)
+def test_getting_it_done_is_planned_got_it_done_happened(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # This week's has passed, and the coming one is a few days off: next week's.
+        ("booked for botox next monday, when could i fit in microneedling", D(2026, 11, 30)),
+        ("booked for botox next tuesday, when can i get microneedling after that", D(2026, 12, 1)),
+    ],
+)
+def test_next_weekday_already_passed_this_week_is_the_coming_one(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
+
+
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        # Six days off: the coming one, or the one a week later.
+        ("getting needling next wed, how long after before i can get tox", THU, (D(2026, 12, 2), D(2026, 12, 9))),
+        # Still ahead this week: tomorrow, or a week on.
+        ("booked for needling next friday, when can i do tox", THU, (D(2026, 11, 27), D(2026, 12, 4))),
+        # Said on a weekend, the coming week is "this week" to many.
+        ("getting botox next monday", D(2026, 11, 28), (D(2026, 11, 30), D(2026, 12, 7))),
+    ],
+)
+def test_next_weekday_that_can_be_two_dates_is_asked_about(text: str, today: D, expected: tuple) -> None:
+    resolution = resolve_treatment_date(text, today)
+    assert (resolution.date, resolution.choices) == (None, expected)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A treatment one has (not has had) on a day is booked.
+        ("i have microneedling on wed, when should i plan my dysport", D(2026, 12, 2)),
+        ("i've got needling on the 3rd, tox when", D(2026, 12, 3)),
+        ("i have had botox on monday, when needling", D(2026, 11, 23)),
+        # A question that looks back ("would ... have been") says the treatment happened.
+        ("botox on good friday, when would microneedling have been ok", D(2026, 4, 3)),
+        ("microneedling on victoria day, when could i have gotten botox", D(2026, 5, 18)),
+    ],
+)
+def test_having_a_treatment_on_a_day_and_looking_back(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
+
+
+def test_asking_whether_one_can_have_it_on_a_day_is_not_a_booking() -> None:
+    resolution = resolve_treatment_date("can i have botox on friday and needling after", THU)
+    assert resolution.choices == (D(2026, 11, 20), D(2026, 11, 27))
