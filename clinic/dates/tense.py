@@ -205,6 +205,16 @@ _LOOKING_BACK = re.compile(
 )
 
 
+# "valentine's day coming up", "the upcoming family day": the date itself says ahead.
+_AHEAD_AFTER = re.compile(r"\s*(?:(?:that\s*'?s|which\s+is)\s+)?coming\s+up\b(?!\s+on\b)")  # not "coming up on 2 weeks"
+_AHEAD_BEFORE = re.compile(r"\b(?:upcoming|up\s+coming)\s+$")
+
+
+def _date_says_ahead(low: str, cand: Candidate) -> str | None:
+    ahead = _AHEAD_AFTER.match(low, cand.end) or _AHEAD_BEFORE.search(low[max(0, cand.start - 20):cand.start])
+    return FUTURE if ahead else None
+
+
 def _having_tense(low: str, cand: Candidate, prev_mention: Mention | None) -> str | None:
     if prev_mention is None or not prev_mention.end <= cand.start <= prev_mention.end + 12:
         return None
@@ -215,7 +225,7 @@ def sentence_tense(
     text: str, low: str, cand: Candidate, prev_mention: Mention | None, doc: Any = None
 ) -> str | None:
     """Tense from spaCy's parse; the word list when spaCy has no answer."""
-    booking = _booking_tense(low, cand) or _having_tense(low, cand, prev_mention)
+    booking = _booking_tense(low, cand) or _having_tense(low, cand, prev_mention) or _date_says_ahead(low, cand)
     if booking:
         return booking
     anchors = [(cand.start, cand.end)]

@@ -140,3 +140,16 @@ def test_having_a_treatment_on_a_day_and_looking_back(text: str, expected: D) ->
 def test_asking_whether_one_can_have_it_on_a_day_is_not_a_booking() -> None:
     resolution = resolve_treatment_date("can i have botox on friday and needling after", THU)
     assert resolution.choices == (D(2026, 11, 20), D(2026, 11, 27))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("botox on valentines day coming up, needling when", D(2027, 2, 14)),
+        ("microneedling on the upcoming family day, botox when", D(2027, 2, 15)),
+        # "coming up on two weeks" counts the time since; it is not a booking.
+        ("had botox on the 20th coming up on 2 weeks now, needling ok?", D(2026, 11, 20)),
+    ],
+)
+def test_a_date_coming_up_is_ahead(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
