@@ -214,8 +214,24 @@ def symptom_of_something_else(text: str, subjects: OtherSubjects) -> Optional[st
     if animal:
         return animal
     low = normalise(text)
+    person = subjects.person_in(low)
+    if person and _their_symptom(person, low):
+        return person
     ours = treatment_mentions(low)
     return None if ours else subjects.subject_in(low, ours)
+
+
+# "my daughter has a fever", "my husband's eye is twitching": the person has it.
+_HAS_IT = (r"(?:'?s\s+[a-z]+)?\s+(?:(?:just|now|still|also|suddenly)\s+)?(?:has|had|is|was|got|gets|feels|felt"
+           r"|keeps|can'?t|cannot|woke|started|developed|broke|looks)\b")
+# "i have a rash", "my eyelid": the patient has something too.
+_MINE = re.compile(r"\bi\s*(?:'?m|am|have|'ve|ve|had|got|feel|felt|can'?t|noticed|woke|think\s+i)\b"
+                   r"|\bmy\s+(?:face|skin|forehead|eyes?|eyelids?|lids?|lips?|cheeks?|brows?|head|throat|neck"
+                   r"|vision|mouth|jaw|smile)\b")
+
+
+def _their_symptom(person: str, low: str) -> bool:
+    return bool(re.search(re.escape(person) + _HAS_IT, low)) and not _MINE.search(low)
 
 
 def _about_them(low: str) -> bool:

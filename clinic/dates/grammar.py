@@ -104,22 +104,29 @@ _DAY_MONTH_RE = _R(
 )
 _DAY_OF_MONTH_RE = _R(
     rf"\b(?:on\s+)?(?:the\s+)?(?P<day>{DAY_ORD})\b{NOT_A_DAY}"
-    r"(?:\s+of\s+(?P<rel>this|last|next|the)\s+month\b)?"
+    r"(?:\s+(?:of\s+(?P<rel>this|last|next|the)|(?P<rel2>this|last|next))\s+month\b)?"
+)
+# "last month on the 20th": the month first.
+_MONTH_THEN_DAY_RE = _R(
+    rf"\b(?P<rel>this|last|next)\s+month\s*,?\s*(?:on\s+)?(?:the\s+)?(?P<day>{DAY_ORD})\b{NOT_A_DAY}"
 )
 _WEEKS_AGO_WEEKDAY_RE = _R(
     rf"\b(?P<num>{NUMBER})\s*(?:weeks?|wks?)\s+ago\s+(?:on\s+)?(?P<wd>{WD_ANY})\b"
     rf"|\b(?:on\s+)?(?P<wd2>{WD_ANY})\s+(?P<num2>{NUMBER})\s*(?:weeks?|wks?)\s+ago\b"
 )
+_ROUTINE = r"(?:work|school|class|lunch|dinner|breakfast|church|practice|that|it|this|hours|shift)"
 _WEEKDAY_BEFORE_LAST_RE = _R(rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+before\s+last\b")
 # "the sunday before thanksgiving": a day relative to an event we can't date.
-_WEEKDAY_EVENT_RE = _R(rf"\b(?:the\s+)?(?:{WD_FULL})\s+(?:before|after)\s+(?!last\b)[a-z']+(?:\s+day)?\b")
+# Not "monday after work" or "monday after cancelling twice": an ordinary day, not an event.
+_WEEKDAY_EVENT_RE = _R(rf"\b(?:the\s+)?(?:{WD_FULL})\s+(?:before|after)\s+(?!last\b|{_ROUTINE}\b|[a-z']+ing\b)"
+                       rf"[a-z']+(?:\s+day)?\b")
 _COUNTING_BEFORE = _R(r"\b(?:my|your|our|her|his|their)\s+$")
 _COUNTING_AFTER = _R(r"\s*(?:botox|tox|micro|needl|derma|dysport|try|attempt|go\b|one\b|time|round|session|treatment)")
 _WEEKDAY_RE = _R(
     rf"\b(?:(?P<mod>last|past|this\s+past|this\s+last|this\s+coming|coming|this|next|on)\s+)?"
-    rf"(?:(?P<week0>(?:last|next|this)\s+week)\s+(?:on\s+)?)?"
+    rf"(?:(?P<week0>(?:last|next|this)\s+(?:week|wk))\s+(?:on\s+)?)?"
     rf"(?P<wd>{WD_ANY})\b\.?"
-    rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+week)|\s+(?P<gone>just\s+gone|gone))?"
+    rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+(?:week|wk))\b|\s+(?P<gone>just\s+gone|gone))?"
 )
 
 
@@ -194,21 +201,15 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         if not 1 <= day <= 31:
             add(Candidate(m.start(), m.end(), None, refusal=no_such_day(day)))
             continue
-        rel = m.group("rel")
+        rel = m.group("rel") or m.group("rel2")
         if rel in ("this", "last", "next"):
-            offset = {"this": 0, "last": -1, "next": 1}[rel]
-
-            def resolve(direction: str, today: dt.date, _day: int = day, _offset: int = offset) -> dt.date:
-                month_start = add_months(today.replace(day=1), _offset)
-                last = calendar.monthrange(month_start.year, month_start.month)[1]
-                if _day > last:
-                    raise not_a_real_date(month_start.month, _day)
-                return month_start.replace(day=_day)
-
-            add(Candidate(m.start(), m.end(), resolve))
+            add(Candidate(m.start(), m.end(), _day_of_month_from_now(day, rel)))
         else:
             add(Candidate(m.start(), m.end(), day_of_month_resolver(day), ambiguous=True,
                            is_calendar_date=True))
+
+    for m in _MONTH_THEN_DAY_RE.finditer(low):
+        add(Candidate(m.start(), m.end(), _day_of_month_from_now(ordinal_value(m.group("day")), m.group("rel"))))
 
     for m in _WEEKDAY_RE.finditer(low):
         wd_text = m.group("wd")
@@ -261,6 +262,19 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         kept.append(c)
     kept.sort(key=lambda c: c.start)
     return kept
+
+
+def _day_of_month_from_now(day: int, rel: str) -> Resolver:
+    """"the 20th of last month", "next month on the 3rd"."""
+    offset = {"this": 0, "last": -1, "next": 1}[rel]
+
+    def resolve(direction: str, today: dt.date) -> dt.date:
+        month_start = add_months(today.replace(day=1), offset)
+        if not 1 <= day <= calendar.monthrange(month_start.year, month_start.month)[1]:
+            raise not_a_real_date(month_start.month, day)
+        return month_start.replace(day=day)
+
+    return resolve
 
 
 def _weekday_with_date(low: str, cands: Sequence[Candidate]) -> List[Candidate]:

@@ -117,7 +117,9 @@ def _classify_verb(verb: Any) -> str | None:
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
         return FUTURE
     # "getting my needling done" is planned, "got it done" happened: the get/have says which.
-    getter = next((t for t in [verb.head, *verb.children] if t.i < verb.i and t.lemma_ in ("get", "have")
+    # "getting needling done": "done" may hang off the treatment, and the get above it.
+    near = [verb.head, *verb.children] + ([verb.head.head] if verb.dep_ == "acl" else [])
+    getter = next((t for t in near if t.i < verb.i and t.lemma_ in ("get", "have")
                    and t.dep_ not in ("aux", "auxpass")
                    and not any(w.is_punct for w in verb.doc[t.i:verb.i])), None) if verb.tag_ == "VBN" else None
     if getter is not None:

@@ -30,6 +30,8 @@ _TREATMENT_PATTERNS: Sequence[Tuple[str, str]] = (
     (r"\b(?:skin[\s\-])?nee?dl(?:ing|in|ed)\b", MICRONEEDLING),
     (r"\bcollage?n[\s\-]induction(?:[\s\-]therap(?:y|ies))?\b", MICRONEEDLING),
     (r"\bcit\b", MICRONEEDLING),
+    (r"\bmn\b", MICRONEEDLING),  # "mn on bc day, tox when?"
+    (r"\bm[iy]cro[\s\-]?kneel(?:ing|in|ed)?\b", MICRONEEDLING),  # voice-to-text
     (r"\bderma?[\s\-]?(?:pen|pened|roll(?:er|ing|ed)?)\b", MICRONEEDLING),
     (r"\bskin[\s\-]?pen\b", MICRONEEDLING),
     (r"\bneedle[\s\-]?facials?\b", MICRONEEDLING),

@@ -317,6 +317,7 @@ def test_which_treatment_came_first(text: str, previous: str | None, following: 
         ("collagen induction therapy", "microneedling"), ("CIT", "microneedling"),
         ("dermapen", "microneedling"), ("derma roller", "microneedling"), ("SkinPen", "microneedling"),
         ("micronedling", "microneedling"), ("microneedlng", "microneedling"),
+        ("mn", "microneedling"), ("MN", "microneedling"), ("micro kneeling", "microneedling"),
     ],
 )
 def test_synonyms_and_typos(word: str, treatment: str) -> None:

@@ -153,3 +153,26 @@ def test_asking_whether_one_can_have_it_on_a_day_is_not_a_booking() -> None:
 )
 def test_a_date_coming_up_is_ahead(text: str, expected: D) -> None:
     assert when(text, THU) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("last month on the 20th i had microneedling, can i get botox now or when", D(2026, 10, 20)),
+        ("had botox the 20th last month", D(2026, 10, 20)),
+        ("booked botox next month on the 3rd", D(2026, 12, 3)),
+        ("tues of last wk i had botox, when microneedling", D(2026, 11, 17)),
+        # "after cancelling twice", "after work": an ordinary Monday, not a day next to an event.
+        ("finally got my botox done on monday after cancelling twice, when can i book the micro kneeling",
+         D(2026, 11, 23)),
+        ("had botox monday after work", D(2026, 11, 23)),
+        # "done" hangs off the treatment; the "getting" above it says planned.
+        ("getting needling done on new years eve, whens the earliest for botox", D(2026, 12, 31)),
+    ],
+)
+def test_month_and_week_named_around_the_day(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
+
+
+def test_a_day_next_to_an_event_we_cannot_date_is_vague() -> None:
+    assert resolve_treatment_date("the sunday before the wedding i had botox", THU).refusal is not None
