@@ -143,6 +143,12 @@ def test_an_animal_is_never_our_patient() -> None:
         # Ours named: our symptom answer, even beside another treatment.
         ("my forehead is red after botox and filler", None),
         ("a bit of bruising after microneedling", None),
+        # Someone else has it: theirs to ask a nurse about (a red flag is still answered as one).
+        ("my daughter has a fever of 39 should i take her to emerg", "my daughter"),
+        ("my friend had botox and now her eye is droopy", "my friend"),
+        # The patient has it, whoever else is mentioned.
+        ("my husband says my eyelid is drooping after botox", None),
+        ("I had microneedling and my skin is red, my partner is worried", None),
     ],
 )
 def test_a_symptom_after_another_treatment_is_not_ours(text: str, found: str | None) -> None:
@@ -194,3 +200,8 @@ def test_aftercare_filed_as_timing_is_recovery(text: str, intent: str, expected:
 )
 def test_a_subject_named_after_the_topic_is_not_ours(text: str, intent: str, found: str) -> None:
     assert about_something_else(text, SUBJECTS, intent) == found
+
+
+def test_pregnancy_counted_in_weeks_is_another_subject() -> None:
+    text = "I'm twelve weeks along. Is it normal to have headaches every day?"
+    assert about_something_else(text, SUBJECTS, "recovery") == "weeks along"
