@@ -12,7 +12,9 @@ def normalise(text: str) -> str:
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
-TOKEN_RE = re.compile(r"[a-z0-9']+|[?.!,;\n]")
+# Punctuation that ends a clause is a token too, dashes included ("had xeomin nov 3 — is it safe").
+TOKEN_RE = re.compile(r"[a-z0-9']+|[?.!,;\n\u2014\u2013]|(?<=\s)-(?=\s)")
+CLAUSE_PUNCTUATION = frozenset("?.!,;\n\u2014\u2013-")
 
 
 def tokens(low: str) -> List[Tuple[str, int, int]]:

@@ -75,7 +75,7 @@ _IN_RE = _R(rf"\bin\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")
 # "2 weeks from now", "a week from tomorrow" (counted from tomorrow).
 _FROM_NOW_RE = _R(rf"\b(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+from\s+(?:now|(?P<anchor>today|tomorrow|tmrw|yesterday))\b")
 _VAGUE_AGO_RE = _R(
-    rf"\b(?:{VAGUE_NUMBERS}|\d+\s*(?:-|to|or)\s*\d+|a\s+while|a\s+bit|a\s+little\s+while)"
+    rf"\b(?:{VAGUE_NUMBERS}|\d+\s*(?:-|to|or)\s*\d+|\d+\.\d+|a\s+while|a\s+bit|a\s+little\s+while)"
     rf"\s*(?:{UNIT})?\s+(?:ago|back)\b|\b(?:in\s+)?(?:{VAGUE_NUMBERS})\s+(?:days|weeks|months)\b"
 )
 _VAGUE_RE = _R(
@@ -94,6 +94,13 @@ _NUMERIC_RE = _R(
     + NOT_A_DAY
 )
 _DOTTED_RE = _R(r"(?<![\d.])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
+# "got botox 25.11.": day and month with dots and no year; not an amount ("2.5 ml", "$25.11",
+# "1.5 weeks") or a time ("at 4.30").
+_DOTTED_SHORT_RE = _R(
+    r"(?<![\d.$])(?<!\bat\s)(?<!@)(?P<a>\d{1,2})\.(?P<b>\d{1,2})(?!\.?\d)"
+    r"(?!\s*(?:units?|u\b|ml|mg|cc|%|kg|lbs?|pounds|weeks?|wks?|days?|months?|mos?\b|years?|yrs?|hours?|hrs?|h\b"
+    r"|am\b|pm\b|a\.m|p\.m|x\b|times|stars?|out\s+of))"
+)
 _MONTH_DAY_RE = _R(
     rf"\b(?P<mon>{MONTH})\.?\s*(?:the\s+)?(?P<day>{DAY_NUM}|{ORDINAL})\b{NOT_A_DAY}"
     rf"(?:(?:\s*,\s*|\s+)(?P<year>{YEAR})\b)?"
@@ -158,6 +165,9 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
 
     for regex, sign in ((_AGO_RE, -1), (_BEEN_RE, -1), (_SINCE_RE, -1), (_IN_RE, 1), (_FROM_NOW_RE, 1)):
         for m in regex.finditer(low):
+            if re.search(r"\d[.,]$", low[:m.start("num")]):  # "been 1.5 weeks": not 5 weeks
+                add(Candidate(m.start("num") - 2, m.end(), None, vague=True))
+                continue
             amount = number_value(m.group("num"))
             unit = m.group("unit")
             resolver = fixed(amount=sign * amount, unit=unit)
@@ -173,11 +183,11 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         year, month, day = int(m.group("y")), int(m.group("m")), int(m.group("d"))
         add(month_day_candidate(m.start(), m.end(), month, day, year))
 
-    for regex in (_NUMERIC_RE, _DOTTED_RE):
+    for regex in (_NUMERIC_RE, _DOTTED_RE, _DOTTED_SHORT_RE):
         for m in regex.finditer(low):
             a, b = int(m.group("a")), int(m.group("b"))
             month, day = (a, b) if month_first else (b, a)
-            year = year_of(m.group("y"))
+            year = year_of(m.groupdict().get("y"))
             if a != b and a <= 12 and b <= 12:  # "11/3": November 3 or 11 March? Ask.
                 add(either_reading_candidate(m.start(), m.end(), (month, day), (day, month), year))
                 continue

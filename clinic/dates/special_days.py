@@ -13,8 +13,11 @@ from clinic.dates.resolvers import FUTURE, PAST, Candidate, Resolver, TwoDates, 
 from clinic.words import NUMBER, WD_ANY, number_value, weekday_number
 
 _HOLIDAY = "|".join(f"(?P<{name}>{pattern})" for name, pattern in HOLIDAY_PATTERNS.items())
+# "last victoria day", "this coming boxing day": the one gone, or the one ahead.
+_PAST_MOD = r"last|this\s+past|past"
+_AHEAD_MOD = r"this\s+coming|coming|upcoming"  # not "next christmas": this one, or a year on?
 _HOLIDAY_RE = re.compile(
-    rf"\b(?:(?:the\s+)?day\s+(?P<shift>before|after)\s+)?(?:{_HOLIDAY})\b"
+    rf"\b(?:(?:the\s+)?day\s+(?P<shift>before|after)\s+)?(?:(?P<pre>{_PAST_MOD}|{_AHEAD_MOD})\s+)?(?:{_HOLIDAY})\b"
     rf"(?:\s+(?P<ymod>this|last|next)\s+(?:year|yr)\b)?"
 )
 # "around thanksgiving", "the week of christmas": near a holiday, not on it.
@@ -89,7 +92,9 @@ def special_candidates(low: str) -> List[Candidate]:
         ymod = m.group("ymod")
         offset = {"this": 0, "last": -1, "next": 1}[ymod] if ymod else None
         shift = {"before": -1, "after": 1}.get(m.group("shift") or "", 0)
-        cue = PAST if ymod == "last" else FUTURE if ymod == "next" else None
+        pre = m.group("pre")
+        cue = (PAST if ymod == "last" else FUTURE if ymod == "next"
+               else None if not pre else PAST if re.fullmatch(_PAST_MOD, pre) else FUTURE)
         found.append(Candidate(m.start(), m.end(), holiday_resolver(name, offset, shift), cue=cue,
                                ambiguous=offset is None, is_calendar_date=True))
     for m in _WEEKDAY_BY_HOLIDAY_RE.finditer(low):

@@ -189,7 +189,16 @@ _BOOKING_BEFORE_DATE = re.compile(
 _BOOKING_VERBS = frozenset({"got", "have", "has", "ve", "i've", "ive", "made", "booked", "scheduled", "set"})
 
 
+# "my microneedling is set for december 12th", "i'm pencilled in for the 3rd".
+_SET_FOR = re.compile(
+    r"\b(?:is|are|am|im|'s|s|'m|m|all|it's|its)\s+(?:(?:now|all)\s+)?(?:set|confirmed|lined\s+up|pencil+ed\s+in)"
+    r"\s+(?:for|on)\s+(?:[a-z']+\s+){0,2}?(?:(?:for|on)\s+)?(?:the\s+)?$"
+)
+
+
 def _booking_tense(low: str, cand: Candidate) -> str | None:
+    if _SET_FOR.search(low[max(0, cand.start - 40):cand.start]):
+        return FUTURE
     match = _BOOKING_BEFORE_DATE.search(low[max(0, cand.start - 60):cand.start])
     if not match or match.group("be") == "was":
         return None

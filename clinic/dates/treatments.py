@@ -14,7 +14,7 @@ from typing import Dict, List, Sequence, Tuple
 
 from clinic.dates.grammar import find_candidates
 from clinic.protocol import other_treatment
-from clinic.words import normalise, tokens
+from clinic.words import CLAUSE_PUNCTUATION, normalise, tokens
 
 BOTOX = "botox"
 MICRONEEDLING = "microneedling"
@@ -132,7 +132,7 @@ def clause_bounds(low: str, pos: int) -> Tuple[int, int]:
     at joining words such as "and", "but", "if", "when")."""
     start, end = 0, len(low)
     for tok, s, e in tokens(low):
-        boundary = tok in "?.!,;\n" or tok in _CLAUSE_WORDS
+        boundary = tok in CLAUSE_PUNCTUATION or tok in _CLAUSE_WORDS
         if not boundary:
             continue
         if e <= pos:

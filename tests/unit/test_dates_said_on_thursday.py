@@ -176,3 +176,28 @@ def test_month_and_week_named_around_the_day(text: str, expected: D) -> None:
 
 def test_a_day_next_to_an_event_we_cannot_date_is_vague() -> None:
     assert resolve_treatment_date("the sunday before the wedding i had botox", THU).refusal is not None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my microneedling is set for december twelfth, when can i get botox", D(2026, 12, 12)),
+        ("im pencilled in for botox on the 3rd, needling when", D(2026, 12, 3)),
+        # A dash ends the clause: "is it safe" says nothing of the date.
+        ("Had Xeomin Nov 3 — is it safe to do microneedling yet, and if not when?", D(2026, 11, 3)),
+        ("botox last victoria day, when can i microneedle", D(2026, 5, 18)),
+        ("microneedling on the coming boxing day, botox when", D(2026, 12, 26)),
+        ("got botox 25.11. how soon can i do microneedling", D(2026, 11, 25)),
+        # A time or an amount with a dot is not a date.
+        ("had botox at 4.30 yesterday", D(2026, 11, 25)),
+        ("had 2.5 ml of filler and botox 3 days ago", D(2026, 11, 23)),
+    ],
+)
+def test_bookings_set_holidays_named_gone_and_dotted_days(text: str, expected: D) -> None:
+    assert when(text, THU) == expected
+
+
+@pytest.mark.parametrize("text", ["botox 1.5 weeks ago", "its been 1.5 weeks since my botox, needling ok?"])
+def test_a_fraction_of_weeks_is_not_read_as_whole_weeks(text: str) -> None:
+    resolution = resolve_treatment_date(text, THU)
+    assert resolution.date is None and resolution.refusal is not None
