@@ -56,6 +56,7 @@ _ASKS_FOR_SOMEONE = re.compile(
 # "my sister had both at once, could I do that too?": the patient asks for themselves.
 _ASKS_FOR_ME = re.compile(
     r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+me\b|\bme\s+too\b"
+    r"|\bmine\b|\bmy\s+(?:own|first)\b"
     r"|\bcan\s+(?:you|u)\s+do\b")
 # "can i get her botox", "book him in": the patient arranges someone else's treatment.
 _ARRANGES_FOR_SOMEONE = re.compile(r"\b(?:get|book|bring|take|sign)\s+(?:her|him|them)\b")
@@ -172,7 +173,10 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
         done_before = _something_else_done(low)
         if done_before:
             return done_before
-    subject = subjects.subject_in(low, ours)
+    # "a facial massage after tox" asked as aftercare: home care, not another treatment.
+    home_care = [Mention(m.start(), m.end(), "aftercare") for m in subjects.aftercare.finditer(low)] \
+        if intent == "recovery" and names_ours else []
+    subject = subjects.subject_in(low, ours + home_care)
     if not subject and not (intent == "recovery" and names_ours):
         subject = _first_outside_ours(subjects.aftercare, low, ours)
     if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects):

@@ -205,3 +205,13 @@ def test_a_subject_named_after_the_topic_is_not_ours(text: str, intent: str, fou
 def test_pregnancy_counted_in_weeks_is_another_subject() -> None:
     text = "I'm twelve weeks along. Is it normal to have headaches every day?"
     assert about_something_else(text, SUBJECTS, "recovery") == "weeks along"
+
+
+def test_home_care_in_an_aftercare_question_is_not_another_treatment() -> None:
+    assert about_something_else("can i rub my forehead or get a facial massage after tox", SUBJECTS, "recovery") is None
+    assert about_something_else("can i get a facial after botox", SUBJECTS, "recovery") == "facial"
+
+
+def test_a_friends_story_before_the_patients_own_question_is_the_patients() -> None:
+    text = "my friend bruised like crazy after her needling and now im nervous to book mine, is bruising common?"
+    assert about_something_else(text, SUBJECTS, "risks") is None
