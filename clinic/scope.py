@@ -52,7 +52,8 @@ _TREATED_VERB = (r"(?:\s+(?:just|also|recently|already|finally|really|actually|o
 _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|her|him|my\s+(?!face|skin|"
     r"forehead|lips|eyes?|brows|cheeks|neck|results?|botox|tox|treatment|appointment|appt|session|microneedling|"
-    r"needling)\w+)\b")
+    r"needling)\w+)\b"
+    r"|\b(?:normal|ok|okay|safe|bad|good)\s+for\s+(?:her|him)\b")  # "is that normal for her"
 # "my sister had both at once, could I do that too?": the patient asks for themselves.
 _ASKS_FOR_ME = re.compile(
     r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+me\b|\bme\s+too\b"
@@ -298,7 +299,9 @@ def _defines_ours_beside(subject: str, low: str, names_ours: bool, intent: Optio
     timing ("can i get a facelift after tox" is not one; nor is a medicine,
     vaccine or condition: "does botox work for migraines")."""
     return (intent in GENERAL_QUESTIONS and names_ours and bool(subjects.treatments.fullmatch(subject))
-            and not _COMPARISON.search(low) and not _TIMING.search(low))
+            and not _COMPARISON.search(low) and not _TIMING.search(low)
+            # "... but for me i'm asking about lip filler": the question is the other one's.
+            and not re.search(rf"\babout\s+(?:(?:my|the|a|an|getting|doing)\s+)?{re.escape(subject)}", low))
 
 
 def _treated(person: str, low: str) -> bool:

@@ -215,3 +215,19 @@ def test_home_care_in_an_aftercare_question_is_not_another_treatment() -> None:
 def test_a_friends_story_before_the_patients_own_question_is_the_patients() -> None:
     text = "my friend bruised like crazy after her needling and now im nervous to book mine, is bruising common?"
     assert about_something_else(text, SUBJECTS, "risks") is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, found",
+    [
+        # Ours mentioned in passing, the question about another treatment.
+        ("my friend does microneedling at home lol but for me I'm asking about lip filler, does it swell a lot?",
+         "what_is_microneedling", "lip filler"),
+        ("are collagen supplements worth the money", "what_is_microneedling", "collagen supplements"),
+        # Someone else's treatment, asked for them.
+        ("my sister got botox last week and now her eyebrow looks weird, is that normal for her",
+         "what_is_botox", "my sister"),
+    ],
+)
+def test_found_by_a_fresh_dev_set(text: str, intent: str, found: str) -> None:
+    assert about_something_else(text, SUBJECTS, intent) == found
