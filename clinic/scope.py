@@ -178,7 +178,9 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     home_care = [Mention(m.start(), m.end(), "aftercare") for m in subjects.aftercare.finditer(low)] \
         if intent == "recovery" and names_ours else []
     subject = subjects.subject_in(low, ours + home_care)
-    if not subject and not (intent == "recovery" and names_ours):
+    # Home care ("after hot yoga") is another subject, unless it is aftercare asked as such or
+    # context in a question naming both our treatments ("got needled sat after hot yoga, when tox").
+    if not subject and not (intent == "recovery" and names_ours) and len({m.treatment for m in ours}) < 2:
         subject = _first_outside_ours(subjects.aftercare, low, ours)
     if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects):
         return subject

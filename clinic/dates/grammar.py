@@ -93,7 +93,10 @@ _NUMERIC_RE = _R(
     r"(?<![\d/\-.])(?P<a>\d{1,2})(?P<sep>[/\-])(?P<b>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d/\-])"
     + NOT_A_DAY
 )
-_DOTTED_RE = _R(r"(?<![\d.])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4}|\d{2})(?![\d.])")
+_DOTTED_RE = _R(r"(?<![\d.])(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.(?P<y>\d{4}|\d{2})(?!\d|\.\d)")
+# "14.XI.2026": the month in Roman numerals, day first.
+_ROMAN_MONTHS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+_ROMAN_RE = _R(r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>xii|xi|ix|x|viii|vii|vi|iv|v|iii|ii|i)\.\s?(?P<y>\d{4})(?!\d)")
 # "got botox 25.11.": day and month with dots and no year; not an amount ("2.5 ml", "$25.11",
 # "1.5 weeks") or a time ("at 4.30").
 _DOTTED_SHORT_RE = _R(
@@ -195,6 +198,10 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
             if month > 12 and day <= 12:
                 month, day = day, month
             add(month_day_candidate(m.start(), m.end(), month, day, year))
+
+    for m in _ROMAN_RE.finditer(low):
+        add(month_day_candidate(m.start(), m.end(), _ROMAN_MONTHS.index(m.group("m")) + 1, int(m.group("d")),
+                                int(m.group("y"))))
 
     for regex in (_MONTH_DAY_RE, _DAY_MONTH_RE):
         for m in regex.finditer(low):

@@ -157,9 +157,20 @@ def _choose(low: str, cands: List[Candidate], prev_mention: Mention | None) -> C
         if prev_mention is not None:
             same_clause = clause_bounds(low, c.start) == clause_bounds(low, prev_mention.start)
             distance = min(abs(c.start - prev_mention.end), abs(prev_mention.start - c.end))
-        return (c.vague, _in_question(low, c), not same_clause, distance, c.start)
+        return (c.vague, not _corrected(low, c), _in_question(low, c), not same_clause, distance, c.start)
 
     return min(cands, key=key)
+
+
+# "nov 5th, wait sorry, nov 6th", "on the 10th, no sorry the 12th": the patient corrects the date.
+_CORRECTION_BEFORE = re.compile(
+    r"\b(?:sorry|i\s+mean|i\s+meant|wait|actually|correction|oops|scratch\s+that|my\s+bad)"
+    r"[\s,.!:;\-]*(?:(?:no|it\s+was|it's|its|was|make\s+that)\s+)?(?:on\s+)?$"
+)
+
+
+def _corrected(low: str, cand: Candidate) -> bool:
+    return bool(_CORRECTION_BEFORE.search(low[max(0, cand.start - 30):cand.start]))
 
 
 # How near another date phrase must land to confirm one of two readings: exactly
@@ -174,17 +185,20 @@ def _confirmed_by_another_date(
     """"had botox 11/3 so like 3 wks ago": the other date phrase agrees with
     one reading (November 3) and is far from the other (March 11), so that
     one is meant. None when nothing else in the message settles it."""
-    if abs((choices[0] - choices[1]).days) < _OTHER_READING_AT_LEAST:
-        return None  # "last tuesday": a week apart, nothing short of a date settles it
+    # "last tuesday", "the weekend": days apart, so only a date or a weekday settles it
+    # ("over the weekend, on the saturday"), not "about a week ago".
+    close = abs((choices[0] - choices[1]).days) < _OTHER_READING_AT_LEAST
     for other in cands:
         if other is cand or other.vague or other.resolve is None or other.refusal is not None:
+            continue
+        if close and other.weekday is None and not other.is_calendar_date:
             continue
         try:
             direction = other.cue or (FUTURE if tense == FUTURE else PAST)
             when = other.resolve(direction, today)
         except (TwoDates, DateRefusal):
             continue
-        near = 0 if other.is_calendar_date else _CONFIRM_DAYS
+        near = 0 if other.is_calendar_date or close else _CONFIRM_DAYS
         agreeing = [c for c in choices if abs((c - when).days) <= near]
         if len(agreeing) == 1:
             return agreeing[0]

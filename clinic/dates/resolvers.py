@@ -148,17 +148,6 @@ def day_of_month_resolver(day: int) -> Resolver:
     return resolve
 
 
-def _plainly_next_week(today: dt.date, day: dt.date) -> bool:
-    """True when "next <weekday>" said on a working day can only mean `day`, the
-    coming one: this week's has passed, and the coming one is not almost a week
-    away. Independent writers took "next monday" said on a Wednesday or Thursday
-    and "next tuesday" said on a Thursday as the coming one (10 lines of 10);
-    "next tuesday" on a Wednesday and "next wed" on a Thursday, 6 days off, split
-    them (3 lines of 10 saw two dates). At a weekend the coming week is often
-    "this week", so "next tuesday" said on a Saturday stays a question."""
-    return today.weekday() <= 4 and day.weekday() < today.weekday() and (day - today).days <= 5
-
-
 def weekday_resolver(weekday: int, mode: str) -> Resolver:
     """Resolve a weekday. mode: last | last? | before last? | next | this | coming | bare | week-N."""
 
@@ -183,9 +172,10 @@ def weekday_resolver(weekday: int, mode: str) -> Resolver:
             following = monday + dt.timedelta(days=7 + weekday)
             if coming != following:  # "next friday" said on a Wednesday: this week's, or next week's?
                 raise TwoDates(coming, following)
-            if weekday != today.weekday() and not _plainly_next_week(today, following):
-                # "next sunday" said on a Saturday, "next tuesday" on a Wednesday: the coming
-                # one, or the one a week later? A week's error moves the plan.
+            if weekday != today.weekday():
+                # "next monday" said on a Thursday: most mean the coming one, but independent
+                # writers also read it as the one a week later (1 line of 13 when 4 or 5 days
+                # off, 3 of 12 when 6 days off); a week's error moves the plan by a week.
                 raise TwoDates(following, following + dt.timedelta(days=7))
             return following
         if mode == "coming":

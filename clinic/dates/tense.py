@@ -183,8 +183,8 @@ def _word_tense(clause: str, anchor: int) -> str | None:
 # "got a botox appt on the 14th", "have an appointment for friday": a booking, whatever
 # the verb's tense says; "had my appt on monday" is one that happened.
 _BOOKING_BEFORE_DATE = re.compile(
-    r"\b(?P<verb>[a-z']+)\s+(?:(?:a|an|my|the)\s+)?(?:[a-z']+\s+){0,2}?(?:appt|appointment|booking)"
-    r"\s+(?:(?P<be>is|was)\s+)?(?:(?:on|for)\s+)?(?:the\s+)?$"
+    r"\b(?P<verb>[a-z']+)\s+(?:(?:a|an|my|the)\s+)?(?:[a-z']+\s+){0,2}?(?P<appt>appt|appointment|booking)"
+    r"\s+(?:(?P<be>is|was)\s+)?(?:for\s+(?:my\s+|a\s+|the\s+)?[a-z']+\s+)?(?:(?:on|for)\s+)?(?:the\s+)?$"
 )
 _BOOKING_VERBS = frozenset({"got", "have", "has", "ve", "i've", "ive", "made", "booked", "scheduled", "set"})
 
@@ -202,7 +202,9 @@ def _booking_tense(low: str, cand: Candidate) -> str | None:
     match = _BOOKING_BEFORE_DATE.search(low[max(0, cand.start - 60):cand.start])
     if not match or match.group("be") == "was":
         return None
-    return FUTURE if match.group("be") == "is" or match.group("verb") in _BOOKING_VERBS else None
+    # The verb is one of the words before "appointment" ("i made an appointment").
+    verbs = set(re.findall(r"[a-z']+", match.group(0)[:match.start("appt") - match.start()]))
+    return FUTURE if match.group("be") == "is" or (verbs & _BOOKING_VERBS and "had" not in verbs) else None
 
 
 # "i have microneedling on wed", "i've got botox friday": a treatment one has (not has had) on a day is booked.

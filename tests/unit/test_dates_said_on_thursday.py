@@ -94,21 +94,10 @@ def test_getting_it_done_is_planned_got_it_done_happened(text: str, expected: D)
 
 
 @pytest.mark.parametrize(
-    "text, expected",
-    [
-        # This week's has passed, and the coming one is a few days off: next week's.
-        ("booked for botox next monday, when could i fit in microneedling", D(2026, 11, 30)),
-        ("booked for botox next tuesday, when can i get microneedling after that", D(2026, 12, 1)),
-    ],
-)
-def test_next_weekday_already_passed_this_week_is_the_coming_one(text: str, expected: D) -> None:
-    assert when(text, THU) == expected
-
-
-@pytest.mark.parametrize(
     "text, today, expected",
     [
-        # Six days off: the coming one, or the one a week later.
+        # This week's has passed: the coming one, or the one a week later (writers read both).
+        ("booked for botox next monday, when could i fit in microneedling", THU, (D(2026, 11, 30), D(2026, 12, 7))),
         ("getting needling next wed, how long after before i can get tox", THU, (D(2026, 12, 2), D(2026, 12, 9))),
         # Still ahead this week: tomorrow, or a week on.
         ("booked for needling next friday, when can i do tox", THU, (D(2026, 11, 27), D(2026, 12, 4))),
@@ -201,3 +190,21 @@ def test_bookings_set_holidays_named_gone_and_dotted_days(text: str, expected: D
 def test_a_fraction_of_weeks_is_not_read_as_whole_weeks(text: str) -> None:
     resolution = resolve_treatment_date(text, THU)
     assert resolution.date is None and resolution.refusal is not None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I made an appointment for Botox on New Year's Day, a fresh start. Microneedling when?", D(2027, 1, 1)),
+        ("i had an appointment on monday for botox", D(2026, 11, 23)),
+        ("I got my Botox on 20.11.2026. When is microneedling possible?", D(2026, 11, 20)),
+        ("I had microneedling on 14.XI.2026. When can I have Botox?", D(2026, 11, 14)),
+        # The patient corrects the date: the correction counts.
+        ("got botox on nov 5th, wait sorry, nov 6th, when can I get microneedling", D(2026, 11, 6)),
+        ("i did the dermaroller thing on the 10th, no sorry the 12th, when can i get botox", D(2026, 11, 12)),
+        # A weekday settles which day of the weekend.
+        ("did microneedling over the weekend, on the saturday. botox when?", D(2026, 11, 21)),
+    ],
+)
+def test_appointments_foreign_formats_corrections_and_weekend_days(text: str, expected: D) -> None:
+    assert when(text, THU) == expected

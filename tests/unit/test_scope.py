@@ -231,3 +231,8 @@ def test_a_friends_story_before_the_patients_own_question_is_the_patients() -> N
 )
 def test_found_by_a_fresh_dev_set(text: str, intent: str, found: str) -> None:
     assert about_something_else(text, SUBJECTS, intent) == found
+
+
+def test_home_care_as_context_in_a_question_naming_both_treatments_is_ours() -> None:
+    assert about_something_else("got needled sat after hot yoga, when can i get tox", SUBJECTS, "wait_time") is None
+    assert about_something_else("how long after hot yoga can i get botox", SUBJECTS, "wait_time") == "hot yoga"
