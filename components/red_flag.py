@@ -5,7 +5,7 @@ patient who writes "cant swallow since my botox" is never answered with FAQ
 content, a wait plan or a request to rephrase, whatever came before. A
 plain report of a milder sign with no question in it ("slight swelling at my
 injection sites this morning") that the classifier took for one of our
-questions gets the symptom answer too.
+questions, or left unsure, gets the symptom answer too.
 """
 
 from __future__ import annotations
@@ -30,5 +30,9 @@ class RedFlagIntentOverride(IntentOverride):
             return None
         if reports_red_flag(text):
             return REPORT_SYMPTOM
-        # A plain report of a milder sign, classified as one of our questions.
-        return REPORT_SYMPTOM if intent in OUR_CONTENT_INTENTS and reports_a_sign(text) else None
+        # A plain report of a milder sign, classified as one of our questions or too
+        # unsure to answer ("i've got a tiny bit of tenderness where the needles went in").
+        return REPORT_SYMPTOM if intent in _MILD_SIGN_INTENTS and reports_a_sign(text) else None
+
+
+_MILD_SIGN_INTENTS = OUR_CONTENT_INTENTS | {"nlu_fallback"}

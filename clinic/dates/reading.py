@@ -191,7 +191,10 @@ def _confirmed_by_another_date(
     for other in cands:
         if other is cand or other.vague or other.resolve is None or other.refusal is not None:
             continue
-        if close and other.weekday is None and not other.is_calendar_date:
+        # A weekday settles only two readings on different weekdays ("the weekend"): a
+        # bare "sunday" beside "next sun?" is itself the coming one or the next.
+        if close and not other.is_calendar_date and (
+                other.weekday is None or choices[0].weekday() == choices[1].weekday()):
             continue
         try:
             direction = other.cue or (FUTURE if tense == FUTURE else PAST)

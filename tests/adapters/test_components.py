@@ -140,3 +140,13 @@ def test_a_sign_reported_for_a_pet_gets_the_out_of_scope_answer_not_the_red_flag
         component.process([pet, patient])
     assert intent_of(pet)["name"] == "out_of_scope"
     assert intent_of(patient)["name"] == "report_symptom"
+
+
+def test_a_mild_sign_the_classifier_was_unsure_of_gets_the_symptom_answer() -> None:
+    text = "I've got a tiny bit of tenderness where the needles went in on my forehead, nothing major though"
+    message = classified(text, "nlu_fallback", 0.4)
+    red_flag_component().process([message])
+    assert intent_of(message)["name"] == "report_symptom"
+    unsure = classified("zzqx blorp forehead", "nlu_fallback", 0.4)
+    red_flag_component().process([unsure])
+    assert intent_of(unsure)["name"] == "nlu_fallback"

@@ -236,3 +236,9 @@ def test_found_by_a_fresh_dev_set(text: str, intent: str, found: str) -> None:
 def test_home_care_as_context_in_a_question_naming_both_treatments_is_ours() -> None:
     assert about_something_else("got needled sat after hot yoga, when can i get tox", SUBJECTS, "wait_time") is None
     assert about_something_else("how long after hot yoga can i get botox", SUBJECTS, "wait_time") == "hot yoga"
+
+
+def test_a_question_asked_for_someone_else_is_theirs() -> None:
+    text = "my boyfriend wants to know if microneedling would help the acne scars on his back"
+    assert about_something_else(text, SUBJECTS, "what_is_microneedling") == "my boyfriend"
+    assert about_something_else("my friend loves her botox, what is it exactly", SUBJECTS, "what_is_botox") is None
