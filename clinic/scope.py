@@ -53,8 +53,9 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|her|him|my\s+(?!face|skin|"
     r"forehead|lips|eyes?|brows|cheeks|neck|results?|botox|tox|treatment|appointment|appt|session|microneedling|"
     r"needling)\w+)\b"
-    r"|\b(?:normal|ok|okay|safe|bad|good)\s+for\s+(?:her|him)\b"  # "is that normal for her"
-    r"|\b(?:wants\s+to\s+know|is\s+asking|asked\s+me|wonders|is\s+wondering)\s+(?:if|whether)\b")
+    r"|\b(?:normal|ok|okay|safe|bad|good)\s+for\s+(?:her|him)\b")  # "is that normal for her"
+# "my boyfriend wants to know if microneedling would help his scars": a what-is question asked for them.
+_ASKED_ON_BEHALF = re.compile(r"\b(?:wants\s+to\s+know|is\s+asking|asked\s+me|wonders|is\s+wondering)\s+(?:if|whether)\b")
 # "my sister had both at once, could I do that too?": the patient asks for themselves.
 _ASKS_FOR_ME = re.compile(
     r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+me\b|\bme\s+too\b"
@@ -185,7 +186,7 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
         subject = _first_outside_ours(subjects.aftercare, low, ours)
     if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects):
         return subject
-    if intent in GENERAL_QUESTIONS and not _ASKS_FOR_SOMEONE.search(low):
+    if intent in GENERAL_QUESTIONS and not (_ASKS_FOR_SOMEONE.search(low) or _ASKED_ON_BEHALF.search(low)):
         return None
     person = subjects.person_in(low)
     if person and _treated(person, low) and _about_them(low):
