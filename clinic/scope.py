@@ -65,7 +65,8 @@ _ASKS_FOR_ME = re.compile(
 _ARRANGES_FOR_SOMEONE = re.compile(r"\b(?:get|book|bring|take|sign)\s+(?:her|him|them)\b")
 # "is filler better than botox", "cheaper than": a comparison with another treatment.
 _COMPARISON = re.compile(r"\bbetter\b|\bworse\b|\bvs\.?\b|\bversus\b|\bcompar\w*|\binstead\b|\bdifference\b"
-                         r"|\b(?:\w+er|more\s+\w+|less\s+\w+)\s+than\b")
+                         r"|\b(?:\w+er|more\s+\w+|less\s+\w+)\s+than\b"
+                         r"|\bwhich\b[^?.!]{0,40}\bor\b")  # "which lasts longer, filler or dysport"
 # "can i get a facelift after tox": the two treatments in time, not a definition.
 _TIMING = re.compile(r"\b(?:after|before|same\s+(?:day|week|month|time|visit)|wait\w*|between|together|combin\w*|both)\b")
 # "how long after a hip replacement can i drive": something done to the patient that is

@@ -134,7 +134,7 @@ _COUNTING_BEFORE = _R(r"\b(?:my|your|our|her|his|their)\s+$")
 _COUNTING_AFTER = _R(r"\s*(?:botox|tox|micro|needl|derma|dysport|try|attempt|go\b|one\b|time|round|session|treatment)")
 _WEEKDAY_RE = _R(
     rf"\b(?:(?P<mod>last|past|this\s+past|this\s+last|this\s+coming|coming|this|next|on)\s+)?"
-    rf"(?:(?P<week0>(?:last|next|this)\s+(?:week|wk))\s+(?:on\s+)?)?"
+    rf"(?:(?P<week0>(?:last|next|this)\s+(?:week|wk))\s+(?:on\s+)?(?:the\s+)?)?"
     rf"(?P<wd>{WD_ANY})\b\.?"
     rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+(?:week|wk))\b|\s+(?P<gone>just\s+gone|gone))?"
 )

@@ -64,7 +64,7 @@ HOLIDAY_PATTERNS: Dict[str, str] = {
     "new_years_eve": r"new\s*year'?s'?\s+eve|nye",
     "new_years_day": r"new\s*year'?s'?(?:\s+day)?",
     "family_day": r"family\s+day",
-    "valentines_day": r"(?:st\.?\s+)?valentine'?s'?(?:\s+day)?",
+    "valentines_day": r"(?:st\.?\s+)?valentine'?s'?(?:\s+da?y)?",
     "good_friday": r"good\s+friday",
     "easter_monday": r"easter\s+monday",
     "easter_sunday": r"easter(?:\s+sunday)?",

@@ -208,6 +208,18 @@ def _confirmed_by_another_date(
     return None
 
 
+# Words that make a clause more than "<treatment> on <day>".
+_VERB_WORDS = frozenset("""
+    can could should would will may might must do does did is are am was were be been have has had get gets
+    getting got want wanna gonna plan planning book booking need i i'm im i'll i've i'd you we she he they
+""".split())
+
+
+def _verbless(low: str, cand: Candidate) -> bool:
+    c_start, c_end = clause_bounds(low, cand.start)
+    return not any(w in _VERB_WORDS for w, s, _e in tokens(low) if c_start <= s < c_end)
+
+
 def _refused(tense: str, matched: str | None, refusal: DateRefusal) -> DateResolution:
     return DateResolution(None, tense, matched, refusal)
 
@@ -248,9 +260,13 @@ def _resolve(
             when = cand.resolve(default_tense, today)
         elif tense == UNKNOWN and cand.no_tense:
             when = cand.resolve(cand.no_tense, today)
+        elif tense == UNKNOWN and cand.weekday is not None and cand.ambiguous and _verbless(low, cand):
+            # "tox on mon, when can i needle": no verb at all beside the date, so a report of
+            # what was done, the last Monday. Independent writers read it so in all 12 such
+            # lines (11 writers), none as the coming one or as two dates; the plan names the date.
+            when = cand.resolve(PAST, today)
         elif tense == UNKNOWN and cand.weekday is not None and cand.ambiguous:
-            # "microneedling on thursday" with no verb to say past or planned:
-            # last Thursday or the coming one; the patient chooses.
+            # "can i have botox on friday": a verb that says neither; the patient chooses.
             raise TwoDates(cand.resolve(PAST, today), cand.resolve(FUTURE, today))
         elif tense == UNKNOWN and cand.ambiguous:
             past = cand.resolve(PAST, today)

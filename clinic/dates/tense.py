@@ -167,7 +167,7 @@ _PAST_CUE_RE = re.compile(
 )
 _FUTURE_CUE_RE = re.compile(
     r"\b(?:will|i'll|gonna|going\s+to|getting|having|doing|booked|booking|scheduled|planning|plan\s+to|"
-    r"appointment|appt|coming\s+in|supposed\s+to|due|is\s+on|am\s+in)\b"
+    r"appointment|appt|coming\s+in|supposed\s+to|due|is\s+on|am\s+in|treating\s+(?:myself|me))\b"
     # "i get microneedling on the 3rd": a plan, unless asked ("when can i get ...").
     r"|(?<!can )(?<!could )(?<!should )(?<!would )(?<!when )(?<!do )(?<!did )\bi\s+(?:get|go\s+in)\b"
 )

@@ -181,9 +181,11 @@ def test_this_monday_in_the_past_tense_is_this_weeks_monday() -> None:
     assert when("had microneedling this monday", SAT) == D(2026, 11, 16)
 
 
-def test_a_bare_weekday_with_no_tense_is_asked_about() -> None:
-    # Last Friday or the coming one: no verb says which, so the patient chooses.
-    resolution = resolve_treatment_date("botox friday, when can i do microneedling", WED)
+def test_a_bare_weekday_with_no_tense_is_the_last_one_unless_a_verb_leaves_it_open() -> None:
+    # No verb at all beside the day: what was done, as independent writers all read it.
+    assert resolve_treatment_date("botox friday, when can i do microneedling", WED).date == D(2026, 11, 13)
+    # "can i have ... on friday": a verb that says neither; the patient chooses.
+    resolution = resolve_treatment_date("can i have botox on friday and microneedling after", WED)
     assert (resolution.date, resolution.choices) == (None, (D(2026, 11, 13), D(2026, 11, 20)))
     assert resolution.tense == "unknown"
     assert resolve_treatment_date("had botox friday, when can i do microneedling", WED).date == D(2026, 11, 13)

@@ -208,3 +208,19 @@ def test_a_fraction_of_weeks_is_not_read_as_whole_weeks(text: str) -> None:
 )
 def test_appointments_foreign_formats_corrections_and_weekend_days(text: str, expected: D) -> None:
     assert when(text, THU) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Found by the stop-19 held-out set's first score.
+        ("Had Botox done last week on the Wednesday, when would be the earliest for microneedling?", D(2026, 11, 18)),
+        ("gt botox on valentines dy this yr lol, whens microneedling fine", D(2026, 2, 14)),
+        ("treating myself to microneedling on valentines day, when can i get botox after that", D(2027, 2, 14)),
+        # No verb beside the day: the last one.
+        ("needling wed, tox when", D(2026, 11, 25)),
+        ("dysport fri. needling when", D(2026, 11, 20)),
+    ],
+)
+def test_week_named_before_the_day_and_days_with_no_verb(text: str, expected: D) -> None:
+    assert when(text, THU) == expected

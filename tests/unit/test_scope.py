@@ -242,3 +242,7 @@ def test_a_question_asked_for_someone_else_is_theirs() -> None:
     text = "my boyfriend wants to know if microneedling would help the acne scars on his back"
     assert about_something_else(text, SUBJECTS, "what_is_microneedling") == "my boyfriend"
     assert about_something_else("my friend loves her botox, what is it exactly", SUBJECTS, "what_is_botox") is None
+
+
+def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
+    assert about_something_else("which lasts longer, filler or dysport", SUBJECTS, "what_is_botox") == "filler"
