@@ -81,17 +81,16 @@ test-core: train
 # other subjects and red flags on writers 1-3 and A-B; every frozen set's
 # dated sentences (1,405). Fails on any red flag answered otherwise, on any
 # other-subject question given our content and on any wrong date; the other
-# limits are the levels measured on 2026-11-26, stop 18 (intent accuracy
-# 0.977, other subjects 0.990 out of scope, dated 0.972 right), rounded down.
-# Dated is lower than stop 17's 0.984 on writers 1-3 and A-B by choice:
-# "next tuesday" said on another weekday now asks which of two dates. Every
-# dated sentence not right gets a question back, none a wrong date.
-# The later fresh sets' intents (tests/nlu/stop15 to stop18c) are scored in
-# the issue notes.
+# limits are the levels measured on 2026-11-26, second stop-18 session
+# (intent accuracy 0.976, other subjects 0.990 out of scope, all 1,609 frozen
+# dated sentences 0.979 right), rounded down. "next tuesday" said on another
+# weekday asks which of two dates; every dated sentence not right gets a
+# question back, none a wrong date. The later fresh sets' intents
+# (tests/nlu/stop15 to stop19) are scored in the issue notes.
 HELDOUT_MIN_ACCURACY ?= 0.97
 HELDOUT_MIN_OUT_OF_SCOPE ?= 0.98
 HELDOUT_MAX_OUR_CONTENT ?= 0
-HELDOUT_MIN_RIGHT_DATES ?= 0.97
+HELDOUT_MIN_RIGHT_DATES ?= 0.975
 test-heldout: train
 	$(PY) scripts/score_heldout.py --gate --show 0 \
 	  --intents tests/nlu/independent/*.yml tests/nlu/final/*.yml \
