@@ -79,7 +79,7 @@ test-core: train
 
 # The frozen independent sets (never trained on): accuracy, questions about
 # other subjects and red flags on writers 1-3 and A-B; every frozen set's
-# dated sentences (1,405). Fails on any red flag answered otherwise, on any
+# dated sentences (1,609). Fails on any red flag answered otherwise, on any
 # other-subject question given our content and on any wrong date; the other
 # limits are the levels measured on 2026-11-26, second stop-18 session
 # (intent accuracy 0.976, other subjects 0.990 out of scope, all 1,609 frozen
