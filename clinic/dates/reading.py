@@ -263,7 +263,7 @@ def _resolve(
         elif tense == UNKNOWN and cand.weekday is not None and cand.ambiguous and _verbless(low, cand):
             # "tox on mon, when can i needle": no verb at all beside the date, so a report of
             # what was done, the last Monday. Independent writers read it so in all 12 such
-            # lines (11 writers), none as the coming one or as two dates; the plan names the date.
+            # lines (10 writers), none as the coming one or as two dates; the plan names the date.
             when = cand.resolve(PAST, today)
         elif tense == UNKNOWN and cand.weekday is not None and cand.ambiguous:
             # "can i have botox on friday": a verb that says neither; the patient chooses.
