@@ -15,8 +15,8 @@ from typing import Optional
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.safety import reports_a_sign, reports_red_flag
-from clinic.scope import OUR_CONTENT_INTENTS, current_other_subjects
+from clinic.safety import Triage, reports_a_sign, reports_red_flag, triage_symptoms
+from clinic.scope import OUR_CONTENT_INTENTS, current_other_subjects, symptom_of_something_else
 from components.intent_override import IntentOverride
 
 REPORT_SYMPTOM = "report_symptom"
@@ -29,6 +29,11 @@ class RedFlagIntentOverride(IntentOverride):
         if current_other_subjects().animal_in(text):
             return None
         if reports_red_flag(text):
+            # Someone else's infection signs ("my daughter has a fever"), or after another
+            # treatment: the out-of-scope answer sends them to a nurse (811) or 911. Emergency
+            # signs get the emergency answer whoever has them.
+            if triage_symptoms(text) == Triage.INFECTION and symptom_of_something_else(text, current_other_subjects()):
+                return None
             return REPORT_SYMPTOM
         # A plain report of a milder sign, classified as one of our questions or too
         # unsure to answer ("i've got a tiny bit of tenderness where the needles went in").

@@ -150,3 +150,15 @@ def test_a_mild_sign_the_classifier_was_unsure_of_gets_the_symptom_answer() -> N
     unsure = classified("zzqx blorp forehead", "nlu_fallback", 0.4)
     red_flag_component().process([unsure])
     assert intent_of(unsure)["name"] == "nlu_fallback"
+
+
+def test_someone_elses_fever_is_left_out_of_scope_but_their_emergency_is_answered() -> None:
+    fever = classified("my daughter has a fever of 39 should i take her to emerg", "out_of_scope")
+    red_flag_component().process([fever])
+    assert intent_of(fever)["name"] == "out_of_scope"
+    emergency = classified("my husband cant breathe after his botox", "out_of_scope")
+    red_flag_component().process([emergency])
+    assert intent_of(emergency)["name"] == "report_symptom"
+    mine = classified("i have a fever and pus where the needles went in", "out_of_scope")
+    red_flag_component().process([mine])
+    assert intent_of(mine)["name"] == "report_symptom"
