@@ -20,6 +20,8 @@ from clinic.scope import OUR_CONTENT_INTENTS, current_other_subjects, symptom_of
 from components.intent_override import IntentOverride
 
 REPORT_SYMPTOM = "report_symptom"
+# Where a plain report of a milder sign is taken as one: our questions, or the classifier unsure.
+_MILD_SIGN_INTENTS = OUR_CONTENT_INTENTS | {"nlu_fallback"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -38,6 +40,3 @@ class RedFlagIntentOverride(IntentOverride):
         # A plain report of a milder sign, classified as one of our questions or too
         # unsure to answer ("i've got a tiny bit of tenderness where the needles went in").
         return REPORT_SYMPTOM if intent in _MILD_SIGN_INTENTS and reports_a_sign(text) else None
-
-
-_MILD_SIGN_INTENTS = OUR_CONTENT_INTENTS | {"nlu_fallback"}
