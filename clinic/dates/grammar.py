@@ -62,6 +62,9 @@ _RELATIVE_WORDS: Sequence[Tuple[re.Pattern, int, str | None]] = (
      1, FUTURE),
     (_R(r"\b(?:earlier\s+)?today\b|\btdy\b|\b2day\b|\btonight\b|\bthis\s+(?:morning|afternoon|evening)\b"),
      0, None),
+    # "i literally just walked out of my botox appt": today, though no date is named.
+    (_R(r"\bjust\s+(?:walked|came|got|stepped)\s+out\s+of\b|\bjust\s+left\s+(?:the\s+)?(?:clinic|spa|office)\b"),
+     0, PAST),
 )
 
 _AGO_RE = _R(
@@ -126,6 +129,8 @@ _WEEKS_AGO_WEEKDAY_RE = _R(
 )
 _ROUTINE = r"(?:work|school|class|lunch|dinner|breakfast|church|practice|that|it|this|hours|shift)"
 _WEEKDAY_BEFORE_LAST_RE = _R(rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+before\s+last\b")
+# "two mondays ago": counted back from the last monday (so "the monday before last" is two).
+_WEEKDAYS_AGO_RE = _R(rf"\b(?P<num>{NUMBER})\s+(?P<wd>{WD_ANY})s\s+ago\b")
 # "the sunday before thanksgiving": a day relative to an event we can't date.
 # Not "monday after work" or "monday after cancelling twice": an ordinary day, not an event.
 _WEEKDAY_EVENT_RE = _R(rf"\b(?:the\s+)?(?:{WD_FULL})\s+(?:before|after)\s+(?!last\b|{_ROUTINE}\b|[a-z']+ing\b)"
@@ -133,7 +138,7 @@ _WEEKDAY_EVENT_RE = _R(rf"\b(?:the\s+)?(?:{WD_FULL})\s+(?:before|after)\s+(?!las
 _COUNTING_BEFORE = _R(r"\b(?:my|your|our|her|his|their)\s+$")
 _COUNTING_AFTER = _R(r"\s*(?:botox|tox|micro|needl|derma|dysport|try|attempt|go\b|one\b|time|round|session|treatment)")
 _WEEKDAY_RE = _R(
-    rf"\b(?:(?P<mod>last|past|this\s+past|this\s+last|this\s+coming|coming|this|next|on)\s+)?"
+    rf"\b(?:(?P<mod>last|past|this\s+past|this\s+last|this\s+coming|coming|this|next|nxt|on)\s+)?"
     rf"(?:(?P<week0>(?:last|next|this)\s+(?:week|wk))\s+(?:on\s+)?(?:the\s+)?)?"
     rf"(?P<wd>{WD_ANY})\b\.?"
     rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+(?:week|wk))\b|\s+(?P<gone>just\s+gone|gone))?"
@@ -244,7 +249,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "last?"), cue=PAST))
         elif m.group("gone") or (mod and mod[-1] in ("last", "past")):
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "last"), cue=PAST))
-        elif mod and mod[-1] == "next":
+        elif mod and mod[-1] in ("next", "nxt"):
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "next"), cue=FUTURE))
         elif mod and mod[-1] == "coming":
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, "coming"), cue=FUTURE))
@@ -260,15 +265,24 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{-weeks}"), cue=PAST))
 
     for m in _WEEKDAY_BEFORE_LAST_RE.finditer(low):
-        add(Candidate(m.start(), m.end(), weekday_resolver(weekday_number(m.group("wd")), "before last?"), cue=PAST))
+        add(Candidate(m.start(), m.end(), weekday_resolver(weekday_number(m.group("wd")), "ago2"), cue=PAST))
+    for m in _WEEKDAYS_AGO_RE.finditer(low):
+        back = number_value(m.group("num"))
+        if 1 <= back <= 8:
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday_number(m.group("wd")), f"ago{back}"), cue=PAST))
 
-    for regex in (_VAGUE_AGO_RE, _VAGUE_RE, _WEEKDAY_EVENT_RE):
+    for regex in (_VAGUE_AGO_RE, _VAGUE_RE):
         for m in regex.finditer(low):
+            add(Candidate(m.start(), m.end(), None, vague=True))
+    specials = special_candidates(low)
+    for m in _WEEKDAY_EVENT_RE.finditer(low):
+        # Not when the weekday ends a holiday's name: "thanksgiving monday before turkey dinner".
+        if not any(c.start < m.start() < c.end for c in specials):
             add(Candidate(m.start(), m.end(), None, vague=True))
     for m in _VAGUE_MONTH_RE.finditer(low):
         add(Candidate(m.start(), m.end(), None, vague=True))
 
-    cands.extend(special_candidates(low))
+    cands.extend(specials)
     cands.extend(_weekday_with_date(low, cands))
     # Longest span wins among overlaps; concrete beats vague at equal length.
     cands.sort(key=lambda c: (-(c.end - c.start), c.vague, c.start))

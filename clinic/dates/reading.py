@@ -76,6 +76,7 @@ from clinic.words import normalise, tokens
 MAX_YEARS_AGO = 10
 # With no tense cue, the past reading wins unless it is older than this.
 NO_TENSE_PAST_LIMIT_DAYS = 183
+VERBLESS_PAST_LIMIT_DAYS = 300
 DEFAULT_RULES = DateRules()
 
 
@@ -162,10 +163,11 @@ def _choose(low: str, cands: List[Candidate], prev_mention: Mention | None) -> C
     return min(cands, key=key)
 
 
-# "nov 5th, wait sorry, nov 6th", "on the 10th, no sorry the 12th": the patient corrects the date.
+# "nov 5th, wait sorry, nov 6th", "the 18th, sorry no, the 19th", "sept 30, wait no it was oct 1":
+# the patient corrects the date.
 _CORRECTION_BEFORE = re.compile(
     r"\b(?:sorry|i\s+mean|i\s+meant|wait|actually|correction|oops|scratch\s+that|my\s+bad)"
-    r"[\s,.!:;\-]*(?:(?:no|it\s+was|it's|its|was|make\s+that)\s+)?(?:on\s+)?$"
+    r"[\s,.!:;\-]*(?:(?:no|nope|it\s+was|it's|its|was|make\s+that|i\s+mean)[\s,.!:;\-]+){0,2}(?:on\s+)?$"
 )
 
 
@@ -271,7 +273,11 @@ def _resolve(
         elif tense == UNKNOWN and cand.ambiguous:
             past = cand.resolve(PAST, today)
             when = past
-            if (today - past).days > NO_TENSE_PAST_LIMIT_DAYS:
+            # With no verb at all ("good friday botox, when needling"), a report of what was
+            # done: independent writers meant the last one in all 6 such lines 6 to 10 months
+            # back (Victoria Day to Family Day); New Year's Eve, 11 months back, was the one ahead.
+            limit = VERBLESS_PAST_LIMIT_DAYS if _verbless(low, cand) else NO_TENSE_PAST_LIMIT_DAYS
+            if (today - past).days > limit:
                 # "botox victoria day" with no verb, the last one long ago: that
                 # one, or the next? The patient chooses.
                 try:

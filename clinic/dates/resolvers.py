@@ -149,7 +149,7 @@ def day_of_month_resolver(day: int) -> Resolver:
 
 
 def weekday_resolver(weekday: int, mode: str) -> Resolver:
-    """Resolve a weekday. mode: last | last? | before last? | next | this | coming | bare | week-N."""
+    """Resolve a weekday. mode: last | last? | agoN | next | this | coming | bare | week-N."""
 
     def resolve(direction: str, today: dt.date) -> dt.date:
         monday = today - dt.timedelta(days=today.weekday())
@@ -163,11 +163,12 @@ def weekday_resolver(weekday: int, mode: str) -> Resolver:
             if recent >= monday:
                 raise TwoDates(recent, recent - dt.timedelta(days=7))
             return recent
-        if mode == "before last?":  # the one before "last monday", whichever that is
+        if mode.startswith("ago"):  # "the monday before last" (ago2), "three fridays ago" (ago3)
+            back = int(mode[3:])
             week = dt.timedelta(days=7)
-            if recent >= monday:
-                raise TwoDates(recent - week, recent - 2 * week)
-            return recent - week
+            if recent >= monday:  # counted from this week's, or from last week's?
+                raise TwoDates(recent - (back - 1) * week, recent - back * week)
+            return recent - (back - 1) * week
         if mode == "next":
             following = monday + dt.timedelta(days=7 + weekday)
             if coming != following:  # "next friday" said on a Wednesday: this week's, or next week's?

@@ -39,8 +39,10 @@ _WEEK_AFTER_NEXT_RE = re.compile(
 _WEEKDAY_AFTER_NEXT_RE = re.compile(rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+after\s+next\b")
 _WEEKEND_PAST_RE = re.compile(r"\b(?:last|this\s+past|past)\s+weekend\b")
 _WEEKEND_THIS_RE = re.compile(r"\b(?:this|this\s+coming|coming|on\s+the|over\s+the|during\s+the)\s+weekend\b")
-_WEEK_AND_A_HALF_RE = re.compile(
-    r"\b(?P<in>in\s+)?(?:a|one)\s+(?:week|wk)\s+and\s+a\s+half(?P<ago>\s+ago)?\b"
+# "a week and a half ago", "2 and a half weeks ago", "2.5 wks ago", "two weeks and a half ago".
+_WEEKS_AND_A_HALF_RE = re.compile(
+    rf"\b(?P<in>in\s+)?(?:(?P<num>{NUMBER})\s+and\s+a\s+half\s+(?:weeks?|wks?)|(?P<dec>\d{{1,2}})\.5\s*(?:weeks?|wks?)"
+    rf"|(?P<num2>{NUMBER})\s+(?:weeks?|wks?)\s+and\s+a\s+half)(?P<ago>\s+ago)?\b"
 )
 _WEEKS_FROM_WEEKDAY_RE = re.compile(
     rf"\b(?P<num>{NUMBER})\s*(?:weeks?|wks?)\s+from\s+(?:this\s+)?(?P<wd>{WD_ANY})\b"
@@ -58,9 +60,11 @@ def _weekend(direction: str, today: dt.date) -> dt.date:
     raise TwoDates(saturday, saturday + dt.timedelta(days=1))
 
 
-def _week_and_a_half(sign: int) -> Resolver:
+def _weeks_and_a_half(weeks: int, sign: int) -> Resolver:
+    """Half a week is 3 or 4 days: "a week and a half ago" is 10 or 11 days ago."""
     def resolve(direction: str, today: dt.date) -> dt.date:
-        raise TwoDates(today + dt.timedelta(days=10 * sign), today + dt.timedelta(days=11 * sign))
+        days = 7 * weeks + 3
+        raise TwoDates(today + dt.timedelta(days=days * sign), today + dt.timedelta(days=(days + 1) * sign))
 
     return resolve
 
@@ -117,10 +121,12 @@ def special_candidates(low: str) -> List[Candidate]:
     for m in _WEEKEND_THIS_RE.finditer(low):
         no_tense = FUTURE if m.group().startswith(("this", "coming")) else PAST
         found.append(Candidate(m.start(), m.end(), _weekend, ambiguous=True, no_tense=no_tense))
-    for m in _WEEK_AND_A_HALF_RE.finditer(low):
-        if m.group("ago") or m.group("in"):
+    for m in _WEEKS_AND_A_HALF_RE.finditer(low):
+        weeks = int(m.group("dec")) if m.group("dec") else number_value(m.group("num") or m.group("num2"))
+        if (m.group("ago") or m.group("in")) and 1 <= weeks <= 12:
             sign = -1 if m.group("ago") else 1
-            found.append(Candidate(m.start(), m.end(), _week_and_a_half(sign), cue=PAST if sign < 0 else FUTURE))
+            found.append(Candidate(m.start(), m.end(), _weeks_and_a_half(weeks, sign),
+                                   cue=PAST if sign < 0 else FUTURE))
     for m in _WEEKS_FROM_WEEKDAY_RE.finditer(low):
         coming = weekday_resolver(weekday_number(m.group("wd")), "coming")
         found.append(Candidate(m.start(), m.end(), _weeks_after(coming, number_value(m.group("num"))), cue=FUTURE))

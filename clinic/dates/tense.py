@@ -196,8 +196,22 @@ _SET_FOR = re.compile(
 )
 
 
-def _booking_tense(low: str, cand: Candidate) -> str | None:
-    if _SET_FOR.search(low[max(0, cand.start - 40):cand.start]):
+# "microneedling sched for 12/18", "got botox booked for new years eve": booked for a day is
+# ahead, whatever tense the rest of the clause has ("was booked for" is not).
+_BOOKED_FOR = re.compile(
+    r"(?<!\bwas )(?<!\bwere )(?<!\bbeen )\b(?:booked|bookd|bkd|sched|schedd|scheduled|sheduled)"
+    r"(?:\s+in)?\s+(?:for|on)\s+(?:the\s+)?$"
+)
+# "book botox dec 10, when can i come back for microneedling": asking for the booking.
+_BOOK_IMPERATIVE = re.compile(r"(?:^|[.!?,;]\s*)(?:pls\s+|please\s+)?book\s+(?:me\s+(?:in\s+)?(?:for\s+)?)?$")
+
+
+def _booking_tense(low: str, cand: Candidate, prev_mention: Mention | None = None) -> str | None:
+    before = low[max(0, cand.start - 40):cand.start]
+    if _SET_FOR.search(before) or _BOOKED_FOR.search(before):
+        return FUTURE
+    if (prev_mention is not None and prev_mention.end <= cand.start <= prev_mention.end + 4
+            and _BOOK_IMPERATIVE.search(low[:prev_mention.start])):
         return FUTURE
     match = _BOOKING_BEFORE_DATE.search(low[max(0, cand.start - 60):cand.start])
     if not match or match.group("be") == "was":
@@ -231,6 +245,8 @@ def _date_says_ahead(low: str, cand: Candidate) -> str | None:
 def _having_tense(low: str, cand: Candidate, prev_mention: Mention | None) -> str | None:
     if prev_mention is None or not prev_mention.end <= cand.start <= prev_mention.end + 12:
         return None
+    if re.match(r"\s+done\b", low[prev_mention.end:]):
+        return None  # "i have botox done on remembrance day": written by some for "i had"
     return FUTURE if _HAVE_TREATMENT_BEFORE.search(low[max(0, prev_mention.start - 40):prev_mention.start]) else None
 
 
@@ -238,7 +254,7 @@ def sentence_tense(
     text: str, low: str, cand: Candidate, prev_mention: Mention | None, doc: Any = None
 ) -> str | None:
     """Tense from spaCy's parse; the word list when spaCy has no answer."""
-    booking = _booking_tense(low, cand) or _having_tense(low, cand, prev_mention) or _date_says_ahead(low, cand)
+    booking = _booking_tense(low, cand, prev_mention) or _having_tense(low, cand, prev_mention) or _date_says_ahead(low, cand)
     if booking:
         return booking
     anchors = [(cand.start, cand.end)]

@@ -143,6 +143,15 @@ def clause_bounds(low: str, pos: int) -> Tuple[int, int]:
     return start, end
 
 
+def _after_that(word: str, after: Sequence[Tuple[str, int, int]]) -> bool:
+    """"booked for good friday, after that microneedling": "that" is the earlier
+    treatment, and the one named is the later; not "after that botox i had"."""
+    return word in ("that", "this", "it") and not (after and after[0][0] in _THAT_TREATMENT)
+
+
+_THAT_TREATMENT = {"i", "i've", "ive", "you", "was", "appt", "appointment", "session", "treatment", "visit"}
+
+
 def _mention_score(low: str, mention: Mention, date_spans: Sequence[Tuple[int, int]]) -> int:
     """Positive: this treatment came first. Negative: it is the one asked about."""
     toks = tokens(low)
@@ -150,9 +159,9 @@ def _mention_score(low: str, mention: Mention, date_spans: Sequence[Tuple[int, i
     after = [t for t in toks if t[1] >= mention.end]
     score = 0
     # "after my botox", "since i had needling" / "before botox".
-    for tok, _, _ in reversed(before[-4:]):
+    for i, (tok, _, _) in enumerate(reversed(before[-4:])):
         if tok in _AFTER_WORDS:
-            score += 5
+            score += -5 if i == 1 and _after_that(before[-1][0], after) else 5
             break
         if tok in _BEFORE_WORDS:
             score -= 5

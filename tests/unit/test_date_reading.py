@@ -331,9 +331,15 @@ def test_ordinary_words_are_not_treatments() -> None:
 
 def test_readings_found_wrong_by_a_fresh_held_out_set() -> None:
     wed = D(2026, 11, 25)
-    # A holiday long past with no verb: that one, or the coming one?
-    victoria = resolve_treatment_date("botox victoria day, needling when", wed)
-    assert (victoria.date, victoria.choices) == (None, (D(2026, 5, 18), D(2027, 5, 24)))
+    # A holiday with no verb at all is a report of the last one, up to 300 days back...
+    assert resolve_treatment_date("botox victoria day, needling when", wed).date == D(2026, 5, 18)
+    assert resolve_treatment_date("good friday botox, when needling", wed).date == D(2026, 4, 3)
+    # ...and further back, that one or the coming one? The patient chooses.
+    eve = resolve_treatment_date("microneedling on new years eve, botox after that when", wed)
+    assert (eve.date, eve.choices) == (None, (D(2025, 12, 31), D(2026, 12, 31)))
+    # A verb that says neither: asked about, whatever the distance.
+    family_day = resolve_treatment_date("can i get botox on family day", wed)
+    assert (family_day.date, family_day.choices) == (None, (D(2026, 2, 16), D(2027, 2, 15)))
     # The passive's "get" says planned or done.
     assert resolve_treatment_date("getting needled on new years eve, when can i get botox", wed).date == D(2026, 12, 31)
     assert resolve_treatment_date("got needled on new years eve, when can i get botox", wed).date == D(2025, 12, 31)

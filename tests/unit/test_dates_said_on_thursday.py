@@ -1,12 +1,14 @@
 """Date forms read on Thursday 2026-11-26, the day independent writers wrote
-the stop-17 and stop-18 held-out sets: which phrase means which date, and which
+the stop-17 to stop-19 held-out sets and the dev20 round: which phrase means which date, and which
 phrases are two dates the patient is asked to choose between."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from clinic.dates import resolve_treatment_date
+from clinic.dates import TreatmentMention, find_treatments, resolve_treatment_date
 from tests.unit.dates_helpers import D, when
 
 THU = D(2026, 11, 26)
@@ -186,10 +188,57 @@ def test_bookings_set_holidays_named_gone_and_dotted_days(text: str, expected: D
     assert when(text, THU) == expected
 
 
-@pytest.mark.parametrize("text", ["botox 1.5 weeks ago", "its been 1.5 weeks since my botox, needling ok?"])
-def test_a_fraction_of_weeks_is_not_read_as_whole_weeks(text: str) -> None:
-    resolution = resolve_treatment_date(text, THU)
+def test_a_fraction_of_weeks_is_not_read_as_whole_weeks() -> None:
+    resolution = resolve_treatment_date("its been 1.5 weeks since my botox, needling ok?", THU)
     assert resolution.date is None and resolution.refusal is not None
+
+
+@pytest.mark.parametrize(
+    "text, choices",
+    [
+        # Half a week is 3 or 4 days: the patient picks the day.
+        ("botox 1.5 weeks ago", (D(2026, 11, 16), D(2026, 11, 15))),
+        ("had microneedling like 2 and a half weeks ago, when can i get botox", (D(2026, 11, 9), D(2026, 11, 8))),
+        ("botox two weeks and a half ago", (D(2026, 11, 9), D(2026, 11, 8))),
+        ("getting botox in a week and a half", (D(2026, 12, 6), D(2026, 12, 7))),
+        # Counted back from the last monday, which is this week's or last week's.
+        ("i had needling two mondays ago, can i get botox yet", (D(2026, 11, 16), D(2026, 11, 9))),
+        # "nxt" is "next": the coming saturday, or the one after?
+        ("microneedling nxt sat, when can i get tox after", (D(2026, 11, 28), D(2026, 12, 5))),
+    ],
+)
+def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tuple) -> None:
+    resolution = resolve_treatment_date(text, THU)
+    assert (resolution.date, resolution.choices) == (None, choices)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("i had needling three fridays ago", D(2026, 11, 6)),  # last friday was last week's
+        ("I had Botox on the 18th, sorry no, the 19th, it was the Thursday. When can I get microneedling?",
+         D(2026, 11, 19)),
+        ("had xeomin sept 30, wait no it was oct 1, the thursday. when microneedling?", D(2026, 10, 1)),
+        # Booked for a day is ahead, whatever the clause's other verb.
+        ("microneedling sched for 12/18 when can i get botox after", D(2026, 12, 18)),
+        ("got botox booked for new years eve so i look fresh at the party, when can i get microneedling", D(2026, 12, 31)),
+        ("book botox dec 10, when can i come back for microneedling", D(2026, 12, 10)),
+        ("i was booked for the 3rd but had botox on the 5th", D(2026, 11, 5)),
+        # "I have <treatment> done on": written for "I had" as often as for a plan.
+        ("I have botox done on remembrance day in forehead. now I want microneedling", D(2026, 11, 11)),
+        ("Got Botox on Thanksgiving Monday before turkey dinner haha, is microneedling fine now?", D(2026, 10, 12)),
+        ("i literally just walked out of my botox appt, when can i get needled", THU),
+    ],
+)
+def test_dates_a_fourth_round_of_writers_gave(text: str, expected: dt.date) -> None:
+    assert resolve_treatment_date(text, THU).date == expected
+
+
+def test_after_that_names_the_later_treatment() -> None:
+    text = "botox is booked for good friday, after that microneedling which date"
+    assert find_treatments(text) == TreatmentMention("botox", "microneedling")
+    assert find_treatments("after that botox i had, when can i get microneedling") == \
+        TreatmentMention("botox", "microneedling")
 
 
 @pytest.mark.parametrize(
