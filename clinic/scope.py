@@ -151,7 +151,11 @@ def parse_other_subjects(raw: dict) -> OtherSubjects:
         return re.compile(rf"\b(?:my|her|his|their|our|your|a|the)\s+{alternatives}\b(?!'?s?\s+(?:lines?|feet|foot)\b)")
 
     aftercare = [str(w) for w in (raw or {}).get("aftercare") or []]
-    return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=owned(animals),
+    # "can dogs get botox": animals in general, with no owner, are named in the plural.
+    plural = "|".join(re.escape(a.lower()[:-1] + "ies" if a.lower().endswith("y") else a.lower() + "s")
+                      .replace(r"\ ", r"[\s\-]+") for a in animals) or "(?!)"
+    any_animal = re.compile(rf"{owned(animals).pattern}|\b(?:{plural})\b(?!'?\s+(?:eyes?|lines?|feet)\b)")
+    return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=any_animal,
                          aftercare=_words_pattern(aftercare),
                          treatments=_words_pattern(str(w) for w in (raw or {}).get("treatments") or []))
 
@@ -185,7 +189,8 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     # context in a question naming both our treatments ("got needled sat after hot yoga, when tox").
     if not subject and not (intent == "recovery" and names_ours) and len({m.treatment for m in ours}) < 2:
         subject = _first_outside_ours(subjects.aftercare, low, ours)
-    if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects):
+    if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects) \
+            and not _turns_to_mine(subject, low, ours):
         return subject
     if intent in GENERAL_QUESTIONS and not (_ASKS_FOR_SOMEONE.search(low) or _ASKED_ON_BEHALF.search(low)):
         return None
@@ -295,6 +300,16 @@ def _something_else_done(low: str) -> Optional[str]:
         if word not in _GENERIC_AFTER and word not in _GENERIC_TOPIC:
             return word
     return None
+
+
+# "my sis is getting a hydrafacial but for me, how long between botox and microneedling".
+_TURN_TO_ME = re.compile(r"\b(?:but|and|as|now|ok|so)\s+(?:for|about)\s+(?:me|myself)\b")
+
+
+def _turns_to_mine(subject: str, low: str, ours: List[Mention]) -> bool:
+    """Another subject told as someone else's news, then "but for me" and ours."""
+    turn = _TURN_TO_ME.search(low)
+    return bool(turn and 0 <= low.find(subject) < turn.start() and any(m.start > turn.end() for m in ours))
 
 
 def _defines_ours_beside(subject: str, low: str, names_ours: bool, intent: Optional[str],
