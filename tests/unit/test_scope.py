@@ -246,3 +246,22 @@ def test_a_question_asked_for_someone_else_is_theirs() -> None:
 
 def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
     assert about_something_else("which lasts longer, filler or dysport", SUBJECTS, "what_is_botox") == "filler"
+
+
+@pytest.mark.parametrize(
+    "text, intent, found",
+    [
+        # Animals in general, with no owner named.
+        ("can dogs get botox lol my boxer is so wrinkly", "what_is_botox", "dogs"),
+        ("do puppies get wrinkles too", "what_is_botox", "puppies"),
+        # Dental work.
+        ("im getting a tooth pulled next week, can i work out after", "wait_time", "tooth pulled"),
+        # Someone else's treatment first, then "but for me" and ours: the question is the patient's.
+        ("ok so my sis is getting a hydrafacial before her wedding but for me, how long should i space out "
+         "botox and microneedling", "wait_time", None),
+        # Not an animal: the eye-makeup look and the lines Botox softens.
+        ("is botox ok with cats eye liner", "what_is_botox", None),
+    ],
+)
+def test_found_by_the_dev20_round(text: str, intent: str, found: str | None) -> None:
+    assert about_something_else(text, SUBJECTS, intent) == found
