@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from typing import List, Sequence, Tuple
 
+from clinic.dates.anchored import anchored_phrases, bind_anchored
 from clinic.dates.resolvers import (
     FUTURE,
     PAST,
@@ -284,6 +285,10 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
 
     cands.extend(specials)
     cands.extend(_weekday_with_date(low, cands))
+    shifts = {}
+    for start, end, shift in anchored_phrases(low):
+        shifts[(start, end)] = shift
+        add(Candidate(start, end, None))
     # Longest span wins among overlaps; concrete beats vague at equal length.
     cands.sort(key=lambda c: (-(c.end - c.start), c.vague, c.start))
     kept: List[Candidate] = []
@@ -292,7 +297,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
             continue
         kept.append(c)
     kept.sort(key=lambda c: c.start)
-    return kept
+    return bind_anchored(kept, shifts)
 
 
 def _day_of_month_from_now(day: int, rel: str) -> Resolver:

@@ -61,7 +61,7 @@ from typing import Any, List, Sequence, Tuple
 
 from clinic.dates.grammar import find_candidates
 from clinic.dates.resolvers import FUTURE, PAST, UNKNOWN, Candidate, DateRefusal, TwoDates, add_months
-from clinic.dates.tense import sentence_tense, spacy_date_hint
+from clinic.dates.tense import RESCHEDULED_TO, sentence_tense, spacy_date_hint
 from clinic.dates.treatments import (
     ASK_WORDS,
     DONE_WORDS,
@@ -151,16 +151,23 @@ def _is_question_date(
     )
 
 
-def _choose(low: str, cands: List[Candidate], prev_mention: Mention | None) -> Candidate:
+def _choose(low: str, cands: List[Candidate], prev_mentions: List[Mention]) -> Candidate:
+    """The date of the previous treatment: by any of its mentions ("do microneedling
+    first then botox... im booked for microneedling on dec 7"), the nearest."""
     def key(c: Candidate) -> Tuple:
-        same_clause = False
-        distance = 0
-        if prev_mention is not None:
-            same_clause = clause_bounds(low, c.start) == clause_bounds(low, prev_mention.start)
-            distance = min(abs(c.start - prev_mention.end), abs(prev_mention.start - c.end))
+        same_clause = any(clause_bounds(low, c.start) == clause_bounds(low, m.start) for m in prev_mentions)
+        distance = min((_distance(c, m) for m in prev_mentions), default=0)
         return (c.vague, not _corrected(low, c), _in_question(low, c), not same_clause, distance, c.start)
 
     return min(cands, key=key)
+
+
+def _distance(cand: Candidate, mention: Mention) -> int:
+    return min(abs(cand.start - mention.end), abs(mention.start - cand.end))
+
+
+def _nearest(mentions: List[Mention], cand: Candidate) -> Mention | None:
+    return min(mentions, key=lambda m: _distance(cand, m), default=None)
 
 
 # "nov 5th, wait sorry, nov 6th", "the 18th, sorry no, the 19th", "sept 30, wait no it was oct 1":
@@ -172,7 +179,9 @@ _CORRECTION_BEFORE = re.compile(
 
 
 def _corrected(low: str, cand: Candidate) -> bool:
-    return bool(_CORRECTION_BEFORE.search(low[max(0, cand.start - 30):cand.start]))
+    """A corrected date, or a booking moved to it: the earlier date no longer holds."""
+    return bool(_CORRECTION_BEFORE.search(low[max(0, cand.start - 30):cand.start])
+                or RESCHEDULED_TO.search(low[max(0, cand.start - 40):cand.start]))
 
 
 # How near another date phrase must land to confirm one of two readings: exactly
@@ -238,7 +247,7 @@ def _resolve(
     low = normalise(text)
     cands = find_candidates(low, rules.month_first)
     treatments, mentions = order_treatments(low, [(c.start, c.end) for c in cands])
-    prev_mention = next((m for m in mentions if m.treatment == treatments.previous_treatment), None)
+    prev_mentions = [m for m in mentions if m.treatment == treatments.previous_treatment]
     if not cands:
         phrase = spacy_date_hint(text, doc) if hint else None
         if phrase and not re.fullmatch(r"\s*(?:\d+\s*)?(?:days?|weeks?|months?|years?)\s*", phrase):
@@ -248,7 +257,8 @@ def _resolve(
     cands = [c for c in cands if not _is_question_date(low, c, mentions, treatments)]
     if not cands:
         return _refused(UNKNOWN, None, _NO_DATE), treatments
-    cand = _choose(low, cands, prev_mention)
+    cand = _choose(low, cands, prev_mentions)
+    prev_mention = _nearest(prev_mentions, cand)
     matched = _strip_on(text[cand.start:cand.end])
     if cand.vague:
         return _refused(UNKNOWN, matched, DateRefusal("no_date", "date_vague", phrase=matched.lower())), treatments

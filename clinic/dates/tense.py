@@ -138,6 +138,7 @@ def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]], low: str = "") -> s
     """Tense of the verb governing the first span (date, then treatment) that
     has one in its own clause: in "did my microneedling on victoria day, am i
     ok for botox now" the "am" of the question says nothing of the date."""
+    date_span = doc.char_span(spans[0][0], spans[0][1], alignment_mode="expand") if spans else None
     for index, (start, end) in enumerate(spans):
         c_start, c_end = clause_bounds(low, start) if low else (0, len(doc.text))
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -153,6 +154,8 @@ def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]], low: str = "") -> s
         while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i and seen < 8:
             token = token.head
             seen += 1
+        if index > 0 and date_span is not None and date_span.start <= token.i < date_span.end:
+            continue  # "botox this sat.": the verb found is the date's "sat" (sit)
         if not c_start <= token.idx < c_end:
             continue
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
@@ -206,9 +209,22 @@ _BOOKED_FOR = re.compile(
 _BOOK_IMPERATIVE = re.compile(r"(?:^|[.!?,;]\s*)(?:pls\s+|please\s+)?book\s+(?:me\s+(?:in\s+)?(?:for\s+)?)?$")
 
 
+# "they moved it to dec 8", "bumped me to sat", "pushed from tmrw to next thurs": the new booking.
+RESCHEDULED_TO = re.compile(
+    r"\b(?:moved|pushed|bumped|rescheduled|changed|switched|postponed|delayed|shifted)\b"
+    r"(?:\s+(?!to\b|till\b|until\b)[a-z0-9']+){0,3}?\s+(?:to|till|until)\s+(?:the\s+|a\s+|on\s+)?$"
+)
+# "i've got botox booked", "my tox scheduled": the treatment is booked, wherever the date is.
+_TREATMENT_BOOKED = re.compile(r"\s+(?:appt\s+|appointment\s+)?(?:booked|scheduled|sched|bkd)\b")
+_BOOKER_BEFORE = re.compile(r"\b(?:got|have|'ve|ve|has|my)\s+(?:(?:a|an|the)\s+)?$")
+
+
 def _booking_tense(low: str, cand: Candidate, prev_mention: Mention | None = None) -> str | None:
     before = low[max(0, cand.start - 40):cand.start]
-    if _SET_FOR.search(before) or _BOOKED_FOR.search(before):
+    if _SET_FOR.search(before) or _BOOKED_FOR.search(before) or RESCHEDULED_TO.search(before):
+        return FUTURE
+    if (prev_mention is not None and _TREATMENT_BOOKED.match(low, prev_mention.end)
+            and _BOOKER_BEFORE.search(low[max(0, prev_mention.start - 20):prev_mention.start])):
         return FUTURE
     if (prev_mention is not None and prev_mention.end <= cand.start <= prev_mention.end + 4
             and _BOOK_IMPERATIVE.search(low[:prev_mention.start])):

@@ -228,6 +228,26 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("I have botox done on remembrance day in forehead. now I want microneedling", D(2026, 11, 11)),
         ("Got Botox on Thanksgiving Monday before turkey dinner haha, is microneedling fine now?", D(2026, 10, 12)),
         ("i literally just walked out of my botox appt, when can i get needled", THU),
+        # "botox this sat.": spaCy reads "sat" as the verb "sit"; it says nothing of the tense.
+        ("botox this sat. when can i get microneedling", D(2026, 11, 28)),
+        ("Family Day I've got botox booked, no hockey that day thank god, when can I get needling", D(2027, 2, 15)),
+        # A booking moved: the new date.
+        ("Microneedling was booked for Dec 1 but the clinic moved it to Dec 8. When can I do Botox after?",
+         D(2026, 12, 8)),
+        ("my tox got pushed from tmrw to next thurs. so whens the earliest needling after that", D(2026, 12, 3)),
+        ("tox moved from the 7th to wed the 9th (work trip). when can i get microneedling after", D(2026, 12, 9)),
+        ("was supposed to get microneedling yesterday but they bumped me to sat. when can i do botox after",
+         D(2026, 11, 28)),
+        # Another date first, then the treatment's, beside its second mention.
+        ("so my wedding is jan 9 and my makeup artist says do microneedling first then botox. im booked for "
+         "microneedling on dec 7, whens the earliest i can get my botox after", D(2026, 12, 7)),
+        # Counted from the date before it.
+        ("my boy's hockey tournament in Chilliwack was on the 14th and i got botox the monday after, when can I "
+         "do microneedling", D(2026, 11, 16)),
+        ("game was last saturday and i got microneedled the next morning, when can i get tox", D(2026, 11, 22)),
+        ("my son's birthday was the 20th and i treated myself to botox 2 days before it, when can i get "
+         "microneedling", D(2026, 11, 18)),
+        ("had botox the day after halloween", D(2026, 11, 1)),
     ],
 )
 def test_dates_a_fourth_round_of_writers_gave(text: str, expected: dt.date) -> None:
@@ -273,3 +293,8 @@ def test_appointments_foreign_formats_corrections_and_weekend_days(text: str, ex
 )
 def test_week_named_before_the_day_and_days_with_no_verb(text: str, expected: D) -> None:
     assert when(text, THU) == expected
+
+
+def test_a_day_counted_from_no_date_is_asked_for() -> None:
+    resolution = resolve_treatment_date("i got botox the monday after, when can i do microneedling", THU)
+    assert resolution.date is None and resolution.refusal is not None
