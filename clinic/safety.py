@@ -76,7 +76,11 @@ SYSTEMIC = _words(
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|my|me|mine)\b")
 # "can i get droopy eyelids from it?" asks about a risk; it reports nothing.
 HYPOTHETICAL = re.compile(
-    r"\b(?:risks?|risky|chances?|possible|side effects?|what if|could i|can i|will i|would i|might i|do people)\b"
+    r"\b(?:risks?|risky|chances?|possible|side effects?|what if|could i|can i|will i|would i|might i|do people"
+    # "can botox make your eyelid droop?", "botox can cause droopy eyelid?": what it can do, in general.
+    r"|(?:can|could|does|do|will|would|might|may)\s+(?:botox|tox|it|microneedling|needling|the\s+\w+)"
+    r"\s+(?:cause|make|give|lead|spread)"
+    r"|(?:botox|tox|it|microneedling|needling)\s+(?:can|could|may|might)\s+(?:cause|make|give|lead|spread))\b"
 )
 
 

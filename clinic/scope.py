@@ -53,7 +53,8 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"\b(?:can|could|should|would|will|is\s+it\s+(?:ok|okay|safe)\s+for)\s+(?:she|he|her|him|my\s+(?!face|skin|"
     r"forehead|lips|eyes?|brows|cheeks|neck|results?|botox|tox|treatment|appointment|appt|session|microneedling|"
     r"needling)\w+)\b"
-    r"|\b(?:normal|ok|okay|safe|bad|good)\s+for\s+(?:her|him)\b")  # "is that normal for her"
+    r"|\b(?:normal|ok|okay|safe|bad|good)\s+for\s+(?:her|him)\b"  # "is that normal for her"
+    r"|\bis\s+(?:she|he)\s+(?:old|too|young|allowed|able|ok|okay|a\s+good)\b")  # "is she old enough"
 # "my boyfriend wants to know if microneedling would help his scars": a what-is question asked for them.
 _ASKED_ON_BEHALF = re.compile(r"\b(?:wants\s+to\s+know|is\s+asking|asked\s+me|wonders|is\s+wondering)\s+(?:if|whether)\b")
 # "my sister had both at once, could I do that too?": the patient asks for themselves.

@@ -68,6 +68,11 @@ def test_a_risk_question_is_left_to_the_classifier() -> None:
     assert not reports_red_flag("can botox cause droopy eyelids?")
     assert not reports_red_flag("what are the chances of a droopy eyelid")
     assert not reports_red_flag("can my eyebrow drop from botox?")
+    # What a treatment can do, in general, with "my" elsewhere in the message.
+    assert not reports_red_flag("botox can cause droopy eyelid?")
+    assert not reports_red_flag("can botox make your eyelid droop? thats my biggest fear")
+    # A report beside the question is still a report.
+    assert reports_red_flag("my eyelid is drooping since botox, can botox cause that?")
 
 
 def test_curly_apostrophes_from_phones_are_understood() -> None:

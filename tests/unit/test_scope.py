@@ -259,6 +259,9 @@ def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
         # Someone else's treatment first, then "but for me" and ours: the question is the patient's.
         ("ok so my sis is getting a hydrafacial before her wedding but for me, how long should i space out "
          "botox and microneedling", "wait_time", None),
+        # Someone else's treatment, asked for them.
+        ("my daughter is 15 and wants microneedling for her acne, is she old enough", "what_is_microneedling",
+         "my daughter"),
         # Not an animal: the eye-makeup look and the lines Botox softens.
         ("is botox ok with cats eye liner", "what_is_botox", None),
     ],
