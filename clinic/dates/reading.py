@@ -162,6 +162,28 @@ def _choose(low: str, cands: List[Candidate], prev_mentions: List[Mention]) -> C
     return min(cands, key=key)
 
 
+def _other_clauses_date(
+    low: str, cand: Candidate, cands: List[Candidate], prev_mentions: List[Mention], tense: str, today: dt.date,
+    when: dt.date,
+) -> Tuple[dt.date, int] | None:
+    """Another date in the message, when the chosen one is not in a clause naming
+    the treatment either (nor a correction or a moved booking): that one, or ours?
+    Its date and where it starts."""
+    if not prev_mentions or _corrected(low, cand) or any(
+            clause_bounds(low, cand.start) == clause_bounds(low, m.start) for m in prev_mentions):
+        return None
+    for other in cands:
+        if other is cand or other.vague or other.resolve is None or other.refusal is not None:
+            continue
+        try:
+            day = other.resolve(other.cue or (FUTURE if tense == FUTURE else PAST), today)
+        except (TwoDates, DateRefusal):
+            continue
+        if day != when:
+            return day, other.start
+    return None
+
+
 def _distance(cand: Candidate, mention: Mention) -> int:
     return min(abs(cand.start - mention.end), abs(mention.start - cand.end))
 
@@ -306,6 +328,12 @@ def _resolve(
             return DateResolution(None, tense, matched, None, two.choices), treatments
         when = confirmed
 
+    other = _other_clauses_date(low, cand, cands, prev_mentions, tense, today, when)
+    if other is not None:
+        # Two dates, neither beside the treatment: which was it? Never one picked silently.
+        day, start = other
+        choices = (when, day) if cand.start < start else (day, when)
+        return DateResolution(None, tense, matched, None, choices), treatments
     if (when - today).days > rules.max_days_ahead:
         refusal = DateRefusal("too_far_future", "date_too_far_ahead", max_days_ahead=rules.max_days_ahead)
         return _refused(tense, matched, refusal), treatments

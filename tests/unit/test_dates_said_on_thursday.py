@@ -298,3 +298,11 @@ def test_week_named_before_the_day_and_days_with_no_verb(text: str, expected: D)
 def test_a_day_counted_from_no_date_is_asked_for() -> None:
     resolution = resolve_treatment_date("i got botox the monday after, when can i do microneedling", THU)
     assert resolution.date is None and resolution.refusal is not None
+
+
+def test_two_dates_away_from_the_treatment_are_asked_about() -> None:
+    resolution = resolve_treatment_date("dinner on the 14th and lunch on the 16th. i had botox, when can i microneedle", THU)
+    assert (resolution.date, resolution.choices) == (None, (D(2026, 11, 14), D(2026, 11, 16)))
+    # A date beside the treatment settles it.
+    assert resolve_treatment_date("wedding on dec 12. the 3rd i had botox, when can i microneedle", THU).date == \
+        D(2026, 11, 3)
