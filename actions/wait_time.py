@@ -34,6 +34,7 @@ from clinic.wait_dialogue import (
     decide_wait_reply,
     parse_iso_date,
     plan_answer_name,
+    which_date_outcome,
 )
 from clinic.wait_plan import format_day
 
@@ -113,10 +114,14 @@ class ActionWaitTime(Action):
         if reply.kind == "ask_which_date":
             assert reply.choices is not None
             first, second = reply.choices
-            send_answer(dispatcher, tracker, "ask_which_date", {
-                "first_day": format_day(first, today()), "second_day": format_day(second, today()),
-                "first_iso": first.isoformat(), "second_iso": second.isoformat(),
-            })
+            values = {"first_day": format_day(first, today()), "second_day": format_day(second, today()),
+                      "first_iso": first.isoformat(), "second_iso": second.isoformat()}
+            if reply.choice_plans is None:
+                send_answer(dispatcher, tracker, "ask_which_date", values)
+            else:
+                values["first_outcome"], values["second_outcome"] = (
+                    render_piece(tracker, *which_date_outcome(plan)) for plan in reply.choice_plans)
+                send_answer(dispatcher, tracker, "ask_which_date_with_plans", values)
             return [*remembered, SlotSet(ASKING_FOR, "previous_date")]
         if reply.kind == "reask_date":
             assert reply.refusal is not None

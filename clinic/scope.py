@@ -156,7 +156,10 @@ def parse_other_subjects(raw: dict) -> OtherSubjects:
     plural = "|".join(re.escape(a.lower()[:-1] + "ies" if a.lower().endswith("y") else a.lower() + "s")
                       .replace(r"\ ", r"[\s\-]+") for a in animals) or "(?!)"
     any_animal = re.compile(rf"{owned(animals).pattern}|\b(?:{plural})\b(?!'?\s+(?:eyes?|lines?|feet)\b)")
-    return OtherSubjects(subjects=_words_pattern(subjects), people=owned(people), animals=any_animal,
+    # "my 15 year old", "our sixteen-year-old": a child, by age.
+    by_age = re.compile(rf"{owned(people).pattern}|\b(?:my|our|her|his)\s+(?:\d{{1,2}}|[a-z]+teen)[\s\-]*(?:years?|yrs?)"
+                        rf"[\s\-]*old\b")
+    return OtherSubjects(subjects=_words_pattern(subjects), people=by_age, animals=any_animal,
                          aftercare=_words_pattern(aftercare),
                          treatments=_words_pattern(str(w) for w in (raw or {}).get("treatments") or []))
 

@@ -107,6 +107,9 @@ class WaitReply:
     plan: Optional[WaitPlan] = None
     refusal: Optional[DateRefusal] = None
     choices: Optional[Tuple[dt.date, dt.date]] = None  # ask_which_date: the two dates to offer
+    # ask_which_date with the treatment known: the plan from each date, so the answer
+    # gives the patient's dates whichever they meant, while asking which.
+    choice_plans: Optional[Tuple[WaitPlan, WaitPlan]] = None
     asks_about_today: bool = False
     answer_values: Dict[str, Any] = field(default_factory=dict)
 
@@ -165,7 +168,12 @@ def decide_wait_reply(
             return WaitReply("ask_treatment", previous_date=stated_date)
         return _plan(previous, stated_date, today, protocol, False)
     if resolution.choices:
-        return WaitReply("ask_which_date", previous_treatment=previous, choices=resolution.choices)
+        plans = None
+        if previous is not None:
+            first, second = (compute_wait_plan(previous, day, today, protocol) for day in resolution.choices)
+            plans = (first, second)
+        return WaitReply("ask_which_date", previous_treatment=previous, choices=resolution.choices,
+                         choice_plans=plans)
     if resolution.ok:
         if previous is None:
             return WaitReply("ask_treatment", previous_date=resolution.date)
@@ -216,3 +224,11 @@ def plan_answer_name(plan: WaitPlan) -> str:
     if not plan.past_ideal_window:
         return "wait_plan_ready"
     return "wait_plan_passed"
+
+
+def which_date_outcome(plan: WaitPlan) -> Tuple[str, Dict[str, Any]]:
+    """The clinic's piece of sentence for one of two dates offered, and its values."""
+    values = {"next_treatment": TREATMENT_NAMES[plan.next_treatment],
+              "earliest_date": format_day(plan.earliest_date, today=plan.today)}
+    ready = not plan.is_planned and plan.earliest_date < plan.today
+    return ("which_date_outcome_now" if ready else "which_date_outcome_from"), values

@@ -13,8 +13,10 @@ goes through the model's NLU and, when the intent is routed to the wait-date
 action, through the same dialogue decision the action makes, with the clock
 pinned to the sentence's `today`. Each is then: right (a plan with the right
 treatment and date, or a question back when the writer marked two readings),
-a wrong date (a plan with any other date: the worst outcome), a question
-(asked for the date or treatment), or no plan (another answer).
+both readings (asked which of two dates, with the plan from each, the
+writer's among them), a wrong date (a plan with any other date: the worst
+outcome), a question (asked for the date or treatment), or no plan (another
+answer).
 """
 
 from __future__ import annotations
@@ -154,6 +156,9 @@ def dated_outcome(entry: Dict[str, Any], parse: Dict[str, Any], protocol: Any) -
         return "right" if right else "wrong_date"
     if reply.kind == "ask_which_date" and "ask" in entry:
         return "right"
+    if (reply.kind == "ask_which_date" and reply.choice_plans and entry.get("date") in reply.choices
+            and reply.previous_treatment == entry["previous"]):
+        return "both_readings"  # asked which, with the writer's date's plan among the two given
     if reply.kind in ("ask_treatment", "ask_date", "reask_date", "ask_which_date"):
         return "question"
     return "no_plan"
@@ -170,6 +175,9 @@ def main() -> int:
     parser.add_argument("--min-out-of-scope", type=float,
                         help="fail when fewer of the other-subject questions get the out-of-scope answer (0..1)")
     parser.add_argument("--min-right-dates", type=float, help="fail when fewer dated sentences are right (0..1)")
+    parser.add_argument("--min-answered-dates", type=float,
+                        help="fail when fewer dated sentences get the right plan, alone or beside the other "
+                             "reading's in a which-date question (0..1)")
     parser.add_argument("--max-our-content", type=int,
                         help="fail when more other-subject questions than this get Botox or microneedling content")
     parser.add_argument("--gate", action="store_true",
@@ -206,8 +214,12 @@ def main() -> int:
         counts = Counter(outcomes)
         results["dates"] = {"sentences": len(dated), **counts,
                             "details": [{"text": e["text"], "outcome": o} for e, o in zip(dated, outcomes, strict=True)]}
+        answered = counts["right"] + counts["both_readings"]
         print(f"dated sentences: {len(dated)}: right {counts['right']} ({counts['right'] / len(dated):.1%}), "
               f"wrong date {counts['wrong_date']}, question {counts['question']}, no plan {counts['no_plan']}")
+        print(f"  asked which of two dates, giving the plan from each (the writer's among them): "
+              f"{counts['both_readings']}; right plan given, alone or beside the other reading's: "
+              f"{answered} ({answered / len(dated):.1%})")
         for entry, outcome in zip(dated, outcomes, strict=True):
             if outcome in ("wrong_date", "no_plan"):
                 print(f"    {outcome:10s} {entry['text']}")
@@ -235,6 +247,9 @@ def gate_failures(results: Dict[str, Any], args: argparse.Namespace) -> List[str
         failures.append(f"{ours} other-subject questions got our content (at most {args.max_our_content})")
     if dates and args.min_right_dates is not None and dates.get("right", 0) / dates["sentences"] < args.min_right_dates:
         failures.append(f"right dated answers below {args.min_right_dates}")
+    answered = (dates.get("right", 0) + dates.get("both_readings", 0)) / dates["sentences"] if dates else 1.0
+    if args.min_answered_dates is not None and answered < args.min_answered_dates:
+        failures.append(f"dated sentences given the right plan (alone or beside another) below {args.min_answered_dates}")
     if args.gate:
         if intents and intents["red_flags_missed"]:
             failures.append(f"{len(intents['red_flags_missed'])} red-flag reports answered as something else")

@@ -202,12 +202,32 @@ def test_two_possible_dates_get_a_question_with_both_as_buttons(monkeypatch: pyt
     state = tracker("getting botox next friday, when can i do microneedling", "wait_time")
     monkeypatch.setattr(actions.wait_time, "today", lambda: dt.date(2026, 11, 25))  # a Wednesday
     messages, events = run(ActionWaitTime(), state)
-    assert texts(messages) == [
-        "Just to be sure I count from the right day: did you mean Friday, November 27 or Friday, December 4?"
-    ]
+    # The dates from each day too, so the patient has theirs whichever they meant.
+    assert texts(messages)[0].startswith(
+        "Just to be sure I count from the right day: did you mean Friday, November 27 or Friday, December 4? "
+        "By the clinic's general guidance, if it's Friday, November 27, microneedling from Friday, December 11; "
+        "if it's Friday, December 4, microneedling from Friday, December 18."
+    )
+    assert "not medical advice" in texts(messages)[0]
     assert [b["payload"] for b in messages[0]["buttons"]] == [
         '/inform{"treatment_date": "2026-11-27"}', '/inform{"treatment_date": "2026-12-04"}']
     assert events == [SlotSet("previous_treatment", "botox"), SlotSet("asking_for", "previous_date")]
+
+
+def test_two_past_dates_say_when_the_wait_is_over_on_sms(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tracker("had microneedling two mondays ago, when can i get botox", "wait_time", channel="sms")
+    monkeypatch.setattr(actions.wait_time, "today", lambda: dt.date(2026, 12, 10))  # a Thursday
+    messages, _ = run(ActionWaitTime(), state)
+    assert texts(messages)[0].startswith(
+        "Which day did you mean? Clinic guidance: if Monday, November 30, Botox from Monday, December 14; "
+        "if Monday, November 23, Botox is fine now (the wait ended Monday, December 7).")
+
+
+def test_two_dates_with_no_treatment_known_only_ask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(actions.wait_time, "today", lambda: dt.date(2026, 11, 25))
+    messages, _ = run(ActionWaitTime(), tracker("next friday", "inform"))
+    assert texts(messages) == [
+        "Just to be sure I count from the right day: did you mean Friday, November 27 or Friday, December 4?"]
 
 
 def test_the_date_picked_with_a_button_gives_the_plan() -> None:

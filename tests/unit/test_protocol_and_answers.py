@@ -36,6 +36,10 @@ PLAN_VALUES = {
     "previous_date": "Tuesday, November 3", "earliest_date": "Tuesday, November 17",
     "ideal_start": "Tuesday, November 17", "ideal_end": "Tuesday, December 1",
     "days_remaining": 3, "days_word": "days",
+    # Two dates offered with the plan from each (ask_which_date_with_plans).
+    "first_day": "Friday, November 27", "second_day": "Friday, December 4",
+    "first_iso": "2026-11-27", "second_iso": "2026-12-04",
+    "first_outcome": "microneedling from Friday, December 11", "second_outcome": "microneedling from Friday, December 18",
 }
 
 

@@ -262,6 +262,12 @@ def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
         # Someone else's treatment, asked for them.
         ("my daughter is 15 and wants microneedling for her acne, is she old enough", "what_is_microneedling",
          "my daughter"),
+        ("my 15 year old wants microneedling for her acne, is that ok for her", "what_is_microneedling",
+         "my 15 year old"),
+        ("how long should i wait between two hair colour appointments", "wait_time", "hair colour"),
+        # Coverage is the patient's plan's to say.
+        ("is botox covered by MSP", "recovery", "msp"),
+        ("im 45 years old, is botox ok for me", "risks", None),
         # Not an animal: the eye-makeup look and the lines Botox softens.
         ("is botox ok with cats eye liner", "what_is_botox", None),
     ],
