@@ -116,6 +116,8 @@ def _classify_verb(verb: Any) -> str | None:
         return PAST
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
         return FUTURE
+    if verb.tag_ == "VBG" and not auxes and verb.lemma_ in ("get", "have", "do") and verb.dep_ == "ROOT":
+        return FUTURE  # "getting needled sun", "having botox fri": a text's "I'm" left out
     # "getting my needling done" is planned, "got it done" happened: the get/have says which.
     # "getting needling done": "done" may hang off the treatment, and the get above it.
     near = [verb.head, *verb.children] + ([verb.head.head] if verb.dep_ == "acl" else [])

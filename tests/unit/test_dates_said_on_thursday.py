@@ -248,6 +248,8 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("my son's birthday was the 20th and i treated myself to botox 2 days before it, when can i get "
          "microneedling", D(2026, 11, 18)),
         ("had botox the day after halloween", D(2026, 11, 1)),
+        # A text's "I'm" left out: "getting" with no helper is planned.
+        ("getting needled sun, when can i go for botox after that", D(2026, 11, 29)),
     ],
 )
 def test_dates_a_fourth_round_of_writers_gave(text: str, expected: dt.date) -> None:
