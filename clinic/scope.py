@@ -54,12 +54,13 @@ _ASKS_FOR_SOMEONE = re.compile(
     r"forehead|lips|eyes?|brows|cheeks|neck|results?|botox|tox|treatment|appointment|appt|session|microneedling|"
     r"needling)\w+)\b"
     r"|\b(?:normal|ok|okay|safe|bad|good)\s+for\s+(?:her|him)\b"  # "is that normal for her"
-    r"|\bis\s+(?:she|he)\s+(?:old|too|young|allowed|able|ok|okay|a\s+good)\b")  # "is she old enough"
+    r"|\bis\s+(?:she|he)\s+(?:old|too|young|allowed|able|ok|okay|a\s+good)\b"  # "is she old enough"
+    r"|\b(?:last|work|look|be)\s+(?:on|for)\s+(?:her|him)\b")  # "how long will it last on her"
 # "my boyfriend wants to know if microneedling would help his scars": a what-is question asked for them.
 _ASKED_ON_BEHALF = re.compile(r"\b(?:wants\s+to\s+know|is\s+asking|asked\s+me|wonders|is\s+wondering)\s+(?:if|whether)\b")
 # "my sister had both at once, could I do that too?": the patient asks for themselves.
 _ASKS_FOR_ME = re.compile(
-    r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+me\b|\bme\s+too\b"
+    r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+(?:me|myself)\b|\bme\s+too\b"
     r"|\bmine\b|\bmy\s+(?:own|first)\b"
     r"|\bcan\s+(?:you|u)\s+do\b")
 # "can i get her botox", "book him in": the patient arranges someone else's treatment.
@@ -194,7 +195,8 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     if not subject and not (intent == "recovery" and names_ours) and len({m.treatment for m in ours}) < 2:
         subject = _first_outside_ours(subjects.aftercare, low, ours)
     if subject and not _defines_ours_beside(subject, low, names_ours, intent, subjects) \
-            and not _turns_to_mine(subject, low, ours):
+            and not _turns_to_mine(subject, low, ours) \
+            and not (names_ours and intent in _OWN_TIMING and _only_context(subject, low, subjects)):
         return subject
     if intent in GENERAL_QUESTIONS and not (_ASKS_FOR_SOMEONE.search(low) or _ASKED_ON_BEHALF.search(low)):
         return None
@@ -304,6 +306,26 @@ def _something_else_done(low: str) -> Optional[str]:
         if word not in _GENERIC_AFTER and word not in _GENERIC_TOPIC:
             return word
     return None
+
+
+# The patient's own timing question, with another treatment as someone else's news
+# ("my sister is doing a chemical peel", "she got filler") or as what they mistook ours for
+# ("i thought it was a laser facial but turns out i got microneedling on 20/11").
+_OWN_TIMING = frozenset({"wait_time", "combine", "too_soon", "inform"})
+_SOMEONE_ELSE_DID = re.compile(
+    r"\b(?:she|he|they)(?:'s|\s+(?:just\s+|also\s+|is\s+|was\s+|will\s+)?(?:got|get|gets|getting|had|has|did|does"
+    r"|doing|having|wants?|booked))\s+(?:(?:a|an|some|her|his|their|the)\s+)?$")
+_MISTAKEN_FOR = re.compile(r"\b(?:thought|think|assumed)\s+(?:it|that)\s+(?:was|is)\s+(?:just\s+)?(?:a|an)?\s*$")
+
+
+def _only_context(subject: str, low: str, subjects: OtherSubjects) -> bool:
+    at = low.find(subject)
+    before = low[max(0, at - 40):at]
+    if _MISTAKEN_FOR.search(before) or _SOMEONE_ELSE_DID.search(before):
+        return bool(_FIRST_PERSON.search(low))
+    person = subjects.person_in(before)
+    return bool(person and re.search(re.escape(person) + r"\s+(?:is|was|just|also)?\s*(?:getting|doing|having|got|had|did)"
+                                     r"\s+(?:(?:a|an|some|her|his|the)\s+)?$", before) and _FIRST_PERSON.search(low))
 
 
 # "my sis is getting a hydrafacial but for me, how long between botox and microneedling".

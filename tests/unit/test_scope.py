@@ -268,6 +268,18 @@ def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
         # Coverage is the patient's plan's to say.
         ("is botox covered by MSP", "recovery", "msp"),
         ("im 45 years old, is botox ok for me", "risks", None),
+        ("my mom wants to get botox for her forehead, how long will it last on her", "what_is_botox", "my mom"),
+        # The patient's own timing question; another treatment is someone else's, or what ours was mistaken for.
+        ("this past saturday i got botox w my sister (she just got filler lol) when can i get needling",
+         "wait_time", None),
+        ("my sister is doing a chemical peel for it but i already did microneedling last sunday, when can i get "
+         "the botox", "wait_time", None),
+        ("my mom and i both went to the clinic, she got filler and i got botox on the 19th, how long till i can "
+         "book microneedling for myself", "wait_time", None),
+        ("i thought it was a laser facial but turns out i got microneedling on 20/11, so when can i get botox now",
+         "wait_time", None),
+        # The patient's own other treatment still is another subject.
+        ("i had filler on the 19th, when can i get botox", "wait_time", "filler"),
         # Not an animal: the eye-makeup look and the lines Botox softens.
         ("is botox ok with cats eye liner", "what_is_botox", None),
     ],
