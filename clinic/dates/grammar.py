@@ -153,8 +153,10 @@ _WORD_BEFORE = _R(r"\b(?:the|a|in|i|we|he|she|they|you|just|and|of|under|got|get
 _WORD_AFTER = _R(r"\s+(?:in|on|down|out|by|with|at|up|there|here|around|for|outside|all|is|was|and)\b")
 
 
-# "had tox sat at a place in mission": right after a treatment it is the weekday.
-_TREATMENT_BEFORE = _R(r"\b(?:botox|tox|dysport|xeomin|jeuveau|microneedling|needling|needled)\s+$")
+# "had tox sat at a place in mission", "appointment wed for xeomin": right after a treatment
+# or a booking it is the weekday.
+_TREATMENT_BEFORE = _R(r"\b(?:botox|tox|dysport|xeomin|jeuveau|microneedling|needling|needled"
+                       r"|appointment|appt|booked|booking|scheduled|sched)\s+$")
 
 
 def _ordinary_word(low: str, start: int, end: int) -> bool:

@@ -173,12 +173,11 @@ def weekday_resolver(weekday: int, mode: str) -> Resolver:
             following = monday + dt.timedelta(days=7 + weekday)
             if coming != following:  # "next friday" said on a Wednesday: this week's, or next week's?
                 raise TwoDates(coming, following)
-            if weekday != today.weekday():
-                # "next monday" said on a Thursday: most mean the coming one, but independent
-                # writers also read it as the one a week later (1 line of 13 when 4 or 5 days
-                # off, 3 of 12 when 6 days off); a week's error moves the plan by a week.
-                raise TwoDates(following, following + dt.timedelta(days=7))
-            return following
+            # "next monday" said on a Thursday: most mean the coming one, but independent
+            # writers also read it as the one a week later (1 line of 13 when 4 or 5 days
+            # off, 3 of 12 when 6 days off; "next thurs" said on a Thursday, 1 of 9); a
+            # week's error moves the plan by a week.
+            raise TwoDates(following, following + dt.timedelta(days=7))
         if mode == "coming":
             return coming
         if mode == "this":

@@ -116,7 +116,7 @@ def _classify_verb(verb: Any) -> str | None:
         return PAST
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
         return FUTURE
-    if verb.tag_ == "VBG" and not auxes and verb.lemma_ in ("get", "have", "do") and verb.dep_ == "ROOT":
+    if verb.tag_ == "VBG" and not auxes and verb.lemma_ in ("get", "have", "do") and _opens_clause(verb):
         return FUTURE  # "getting needled sun", "having botox fri": a text's "I'm" left out
     # "getting my needling done" is planned, "got it done" happened: the get/have says which.
     # "getting needling done": "done" may hang off the treatment, and the get above it.
@@ -134,6 +134,12 @@ def _classify_verb(verb: Any) -> str | None:
     if verb.tag_ in ("VBP", "VBZ") and verb.lemma_ in ("be", "have", "get", "go", "do", "come"):
         return FUTURE
     return None
+
+
+def _opens_clause(verb: Any) -> bool:
+    """The verb starts its sentence or clause, with no subject of its own."""
+    starts = verb.i == verb.sent.start or verb.doc[verb.i - 1].is_punct
+    return starts and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
 
 
 def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]], low: str = "") -> str | None:
@@ -205,7 +211,8 @@ _SET_FOR = re.compile(
 # ahead, whatever tense the rest of the clause has ("was booked for" is not).
 _BOOKED_FOR = re.compile(
     r"(?<!\bwas )(?<!\bwere )(?<!\bbeen )\b(?:booked|bookd|bkd|sched|schedd|scheduled|sheduled)"
-    r"(?:\s+in)?\s+(?:for|on)\s+(?:the\s+)?$"
+    # "sched for tox on the 9th", "booked my botox for the 3rd"
+    r"(?:\s+in)?(?:\s+(?:for\s+)?(?:my|a|an|the|some)?\s*[a-z']+)?\s+(?:for|on)\s+(?:the\s+)?$"
 )
 # "book botox dec 10, when can i come back for microneedling": asking for the booking.
 _BOOK_IMPERATIVE = re.compile(r"(?:^|[.!?,;]\s*)(?:pls\s+|please\s+)?book\s+(?:me\s+(?:in\s+)?(?:for\s+)?)?$")

@@ -205,6 +205,10 @@ def test_a_fraction_of_weeks_is_not_read_as_whole_weeks() -> None:
         ("i had needling two mondays ago, can i get botox yet", (D(2026, 11, 16), D(2026, 11, 9))),
         # "nxt" is "next": the coming saturday, or the one after?
         ("microneedling nxt sat, when can i get tox after", (D(2026, 11, 28), D(2026, 12, 5))),
+        # A booking moved to "next thurs" said on a Thursday: a week on, or two?
+        ("my tox got pushed from tmrw to next thurs. so whens the earliest needling after that",
+         (D(2026, 12, 3), D(2026, 12, 10))),
+        ("botox booked next thurs, how long after that till i can get microneedling", (D(2026, 12, 3), D(2026, 12, 10))),
     ],
 )
 def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tuple) -> None:
@@ -234,7 +238,6 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         # A booking moved: the new date.
         ("Microneedling was booked for Dec 1 but the clinic moved it to Dec 8. When can I do Botox after?",
          D(2026, 12, 8)),
-        ("my tox got pushed from tmrw to next thurs. so whens the earliest needling after that", D(2026, 12, 3)),
         ("tox moved from the 7th to wed the 9th (work trip). when can i get microneedling after", D(2026, 12, 9)),
         ("was supposed to get microneedling yesterday but they bumped me to sat. when can i do botox after",
          D(2026, 11, 28)),
@@ -250,6 +253,9 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("had botox the day after halloween", D(2026, 11, 1)),
         # A text's "I'm" left out: "getting" with no helper is planned.
         ("getting needled sun, when can i go for botox after that", D(2026, 11, 29)),
+        ("getting needled fri, when can i get botox after", D(2026, 11, 27)),
+        ("sched for tox on the 9th of december, microneedling after when", D(2026, 12, 9)),
+        ("appointment wed for xeomin, how long till i can get microneedling done", D(2026, 12, 2)),
     ],
 )
 def test_dates_a_fourth_round_of_writers_gave(text: str, expected: dt.date) -> None:
