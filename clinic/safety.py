@@ -149,13 +149,17 @@ _IS_IT_NORMAL = re.compile(r"\b(?:is|r|are)\s+(?:that|this|it|these|they)\s+(?:n
                            r"|\bshould\s+i\s+(?:be\s+)?(?:worried|worry|concerned)\b\??")
 
 
+# "mild stinging after needling today, is that normal": a text's "I have" left out, the sign is now.
+_NOW = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening)|right\s+now|still)\b")
+
+
 def reports_a_sign(text: str) -> bool:
     """True when the message is a patient's own report of a sign, with no
     question in it ("slight swelling at my injection sites from botox this
     morning"): the symptom answer, whatever the classifier thought."""
     t = normalise(text)
     asks = _ASKS.search(_IS_IT_NORMAL.sub("", t))  # "is that normal?" asks about the report itself
-    if not ANY_SIGN.search(t) or asks or not FIRST_PERSON.search(t) or re.match(r"\s*if\b", t):
+    if not ANY_SIGN.search(t) or asks or not (FIRST_PERSON.search(t) or _NOW.search(t)) or re.match(r"\s*if\b", t):
         return False
     return not (HYPOTHETICAL.search(t) and not PRESENT_REPORT.search(t))
 

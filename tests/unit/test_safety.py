@@ -98,6 +98,9 @@ def test_a_report_wrapped_in_a_question_is_still_a_report() -> None:
         ("my skin is peeling after microneedling is that normal", True),
         ("got a little bruise from my botox, should i be worried?", True),
         ("is it normal to peel after microneedling", False),  # a recovery question, nothing reported
+        # No "I", but the sign is now: the patient's own.
+        ("mild stinging after needling today, is that normal", True),
+        ("redness after microneedling today, how long does it last", False),  # asks how long: recovery
     ],
 )
 def test_a_plain_report_of_a_milder_sign_is_told_from_a_question(text: str, report: bool) -> None:
