@@ -79,24 +79,25 @@ test-core: train
 
 # The frozen independent sets (never trained on): accuracy, questions about
 # other subjects and red flags on writers 1-3 and A-B; every frozen set's
-# dated sentences (1,609). Fails on any red flag answered otherwise, on any
-# other-subject question given our content and on any wrong date; the other
-# limits are the levels measured on 2026-11-26, second stop-18 session
-# (intent accuracy 0.976, other subjects 0.990 out of scope, all 1,609 frozen
-# dated sentences 0.979 right), rounded down. "next tuesday" said on another
-# weekday asks which of two dates; every dated sentence not right gets a
-# question back, none a wrong date. The later fresh sets' intents
-# (tests/nlu/stop15 to stop19) are scored in the issue notes.
+# dated sentences (1,811, stop20's included). Fails on any red flag answered
+# otherwise, on any other-subject question given our content and on any wrong
+# date; the other limits are the levels measured at stop 20 (intent accuracy
+# 0.976, other subjects 0.997 out of scope, dated sentences 0.977 right with a
+# plan alone and 1.000 given the right plan, alone or beside the other
+# reading's in a which-date question), rounded down. The later fresh sets'
+# intents (tests/nlu/stop15 to stop20) are scored in the issue notes.
 HELDOUT_MIN_ACCURACY ?= 0.97
-HELDOUT_MIN_OUT_OF_SCOPE ?= 0.98
+HELDOUT_MIN_OUT_OF_SCOPE ?= 0.99
 HELDOUT_MAX_OUR_CONTENT ?= 0
 HELDOUT_MIN_RIGHT_DATES ?= 0.975
+HELDOUT_MIN_ANSWERED_DATES ?= 0.995
 test-heldout: train
 	$(PY) scripts/score_heldout.py --gate --show 0 \
 	  --intents tests/nlu/independent/*.yml tests/nlu/final/*.yml \
 	  --dates tests/data/*/*.yml \
 	  --min-accuracy $(HELDOUT_MIN_ACCURACY) --min-out-of-scope $(HELDOUT_MIN_OUT_OF_SCOPE) \
-	  --max-our-content $(HELDOUT_MAX_OUR_CONTENT) --min-right-dates $(HELDOUT_MIN_RIGHT_DATES)
+	  --max-our-content $(HELDOUT_MAX_OUR_CONTENT) --min-right-dates $(HELDOUT_MIN_RIGHT_DATES) \
+	  --min-answered-dates $(HELDOUT_MIN_ANSWERED_DATES)
 
 test-nlu: train
 	$(RASA) test nlu --nlu tests/nlu/project --out results/nlu
