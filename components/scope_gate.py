@@ -42,6 +42,9 @@ class ScopeGate(IntentOverride):
             return price
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
             return "out_of_scope"
+        # Unsure, but plainly about something else ("can dogs get botox"): say what we cover.
+        if intent == "nlu_fallback" and about_something_else(text, subjects, None):
+            return "out_of_scope"
         aftercare = aftercare_question_intent(text, subjects, intent)  # "work out after botox": recovery
         if aftercare:
             return aftercare

@@ -81,6 +81,17 @@ def test_a_question_about_another_treatment_becomes_out_of_scope() -> None:
     assert intent_of(ours)["name"] == "risks"
 
 
+def test_an_unsure_guess_plainly_about_something_else_gets_the_out_of_scope_answer() -> None:
+    from components.scope_gate import ScopeGate
+
+    gate = ScopeGate.create({}, None, None, None)  # type: ignore[arg-type]
+    dogs = classified("can dogs get botox", "nlu_fallback")
+    unclear = classified("botox hmm the thing", "nlu_fallback")
+    gate.process([dogs, unclear])
+    assert intent_of(dogs)["name"] == "out_of_scope"
+    assert intent_of(unclear)["name"] == "nlu_fallback"  # nothing else named: please rephrase
+
+
 def test_a_price_is_the_clinics_to_quote_only_for_our_treatments() -> None:
     from components.scope_gate import ScopeGate
 
