@@ -21,6 +21,7 @@ import yaml
 
 from clinic.dates.treatments import Mention, treatment_mentions
 from clinic.protocol import CLINIC_DIR
+from clinic.safety import ANY_SIGN
 from clinic.words import normalise
 
 DEFAULT_SUBJECTS_PATH = CLINIC_DIR / "other_subjects.yml"
@@ -306,6 +307,27 @@ def _something_else_done(low: str) -> Optional[str]:
         if word not in _GENERIC_AFTER and word not in _GENERIC_TOPIC:
             return word
     return None
+
+
+# Words of our questions besides the treatments' names: a message classified as one of our
+# questions with none of these, no treatment and no sign ("recommend a podcast for my commute")
+# is about something else. Checked against every held-out and training line of our questions.
+_OUR_TOPIC_WORDS = re.compile(
+    r"\b(?:both|together|same|combin\w*|wait\w*|long|after|before|between|first|then|order|gap|space|apart|"
+    r"enough|days?|weeks?|months?|years?|hours?|ideal|time|book|mine|risk\w*|safe\w*|side|effects?|danger\w*|complication\w*|wrong|"
+    r"recover\w*|heal\w*|downtime|aftercare|skin|face|facial|forehead|needl\w*|needel\w*|micro\w*|inject\w*|"
+    r"wrinkl\w*|lines?|collagen|scar\w*|acne|pores?|texture|freez\w*|frozen|toxin|pigment\w*|melasma|retinol|"
+    r"it|that|this|them|they|those|one|other|treatments?|procedures?|sessions?|results?|last|lasts|work|works|"
+    r"too|soon|early|makeup|exercis\w*|gym|workout|sun|shower|wash|sweat\w*|normal)\b")
+CONTENT_QUESTIONS = frozenset(OUR_CONTENT_INTENTS - {"inform", "follow_up"})
+
+
+def names_nothing_of_ours(text: str) -> bool:
+    """No treatment, no sign and no word of our questions: not about Botox or microneedling."""
+    low = normalise(text)
+    if low.lstrip().startswith("/"):
+        return False  # a button's payload ("/what_is_microneedling"), not words
+    return not (treatment_mentions(low) or _OUR_TOPIC_WORDS.search(low) or ANY_SIGN.search(low))
 
 
 # The patient's own timing question, with another treatment as someone else's news

@@ -19,10 +19,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.scope import (
+    CONTENT_QUESTIONS,
     OUR_CONTENT_INTENTS,
     about_something_else,
     aftercare_question_intent,
     current_other_subjects,
+    names_nothing_of_ours,
     price_question_intent,
     symptom_of_something_else,
 )
@@ -41,6 +43,9 @@ class ScopeGate(IntentOverride):
         if price:
             return price
         if intent in OUR_CONTENT_INTENTS and about_something_else(text, subjects, intent):
+            return "out_of_scope"
+        # Nothing of ours in it at all ("recommend a podcast for my commute"): a classifier's reach.
+        if intent in CONTENT_QUESTIONS and names_nothing_of_ours(text):
             return "out_of_scope"
         # Unsure, but plainly about something else ("can dogs get botox"): say what we cover.
         if intent == "nlu_fallback" and about_something_else(text, subjects, None):

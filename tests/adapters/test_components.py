@@ -92,6 +92,19 @@ def test_an_unsure_guess_plainly_about_something_else_gets_the_out_of_scope_answ
     assert intent_of(unclear)["name"] == "nlu_fallback"  # nothing else named: please rephrase
 
 
+def test_a_guess_of_ours_for_a_message_with_nothing_of_ours_gets_the_out_of_scope_answer() -> None:
+    from components.scope_gate import ScopeGate
+
+    gate = ScopeGate.create({}, None, None, None)  # type: ignore[arg-type]
+    podcast = classified("recommend a podcast for my commute", "combine")
+    both = classified("can i do both on the same day", "combine")
+    follow_up = classified("how long does it last", "what_is_botox")
+    gate.process([podcast, both, follow_up])
+    assert intent_of(podcast)["name"] == "out_of_scope"
+    assert intent_of(both)["name"] == "combine"
+    assert intent_of(follow_up)["name"] == "what_is_botox"
+
+
 def test_a_price_is_the_clinics_to_quote_only_for_our_treatments() -> None:
     from components.scope_gate import ScopeGate
 
