@@ -43,7 +43,7 @@ NEEDS_TIMING_WORDS = frozenset({"what_is_microneedling", "what_is_botox", "follo
 # names both treatments, a real date for one and asks about timing.
 NEEDS_BOTH_TREATMENTS = frozenset({"out_of_scope", "consult", "recovery"})
 _TIMING_WORDS = re.compile(
-    r"\b(?:when|how\s+long|how\s+soon|until|till|til|wait|yet|ok|okay|fine|safe|ready|able|now"
+    r"\b(?:when|how\s+long|how\s+soon|soonest|earliest|until|till|til|wait|yet|ok|okay|fine|safe|ready|able|now"
     r"|(?:can|could|may|should)\s+i)\b")
 
 

@@ -145,6 +145,8 @@ def test_a_treatment_button_after_a_date_completes_the_plan() -> None:
         ("my tox is booked for christmas day, when can i microneedle", "consult", True),
         ("how long is recovery after microneedling on friday", "recovery", False),
         ("had botox last week and microneedling, is the parking free now", "consult", False),
+        ("I have an appointment for Botox on New Year's Eve. What's the soonest I could come back for "
+         "microneedling?", "consult", True),
     ],
 )
 def test_which_dated_questions_get_the_personal_plan(text: str, intent: str, routed: bool) -> None:
