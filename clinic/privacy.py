@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -100,3 +101,22 @@ def join_pieces(texts: Sequence[str]) -> str:
     if len(texts) <= 1:
         return "".join(texts)
     return ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+# A patient's command about their data, typed whole: read the same every time,
+# whatever the classifier's confidence ("forget me" once fell to the rephrase answer).
+_PRIVACY_COMMANDS = {
+    "forget_me": re.compile(
+        r"(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:forget\s+(?:about\s+)?(?:me|everything)|"
+        r"(?:delete|erase|remove|wipe|clear)\s+(?:all\s+)?(?:of\s+)?(?:my|our|this)\s+"
+        r"(?:data|info|information|messages|history|chat|conversation|details|number))(?:\s+please|\s+pls)?"),
+    "privacy_summary": re.compile(
+        r"what\s+(?:do|did)\s+(?:you|u)\s+(?:know|have|keep|store|remember)\s+(?:about|on)\s+me"),
+}
+
+
+def privacy_command(text: str) -> Optional[str]:
+    """The privacy intent a whole message asks for ("forget me"), or None."""
+    plain = re.sub(r"[^a-z' ]+", " ", text.lower().replace("\u2019", "'"))
+    plain = " ".join(plain.split())
+    return next((intent for intent, pattern in _PRIVACY_COMMANDS.items() if pattern.fullmatch(plain)), None)

@@ -105,6 +105,17 @@ def test_a_guess_of_ours_for_a_message_with_nothing_of_ours_gets_the_out_of_scop
     assert intent_of(follow_up)["name"] == "what_is_botox"
 
 
+def test_a_privacy_command_is_read_the_same_whatever_the_classifier_scored() -> None:
+    from components.privacy_commands import PrivacyCommands
+
+    commands = PrivacyCommands.create({}, None, None, None)  # type: ignore[arg-type]
+    unsure = classified("forget me", "nlu_fallback", 0.55)
+    longer = classified("forget me and my botox date too", "forget_me", 0.9)
+    commands.process([unsure, longer])
+    assert intent_of(unsure) == {"name": "forget_me", "confidence": 1.0}
+    assert intent_of(longer)["name"] == "forget_me"  # the classifier's own answer stands
+
+
 def test_a_price_is_the_clinics_to_quote_only_for_our_treatments() -> None:
     from components.scope_gate import ScopeGate
 

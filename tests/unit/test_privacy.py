@@ -15,6 +15,7 @@ from clinic.privacy import (
     StoredFacts,
     idle_cutoff,
     join_pieces,
+    privacy_command,
     retention_days,
     summarise,
 )
@@ -129,3 +130,21 @@ def test_a_red_flag_answer_to_a_new_number_is_sent_whole() -> None:
     )
     assert answer == compose_reply([message]).text and "swallowing" in answer
     assert notice.startswith("Automated assistant")
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("forget me", "forget_me"),
+        ("Forget about me!", "forget_me"),
+        ("please delete my data", "forget_me"),
+        ("delete all my messages please", "forget_me"),
+        ("what do you know about me?", "privacy_summary"),
+        # Not a whole command: left to the classifier.
+        ("forget me and my botox date too", None),
+        ("delete my botox appointment", None),
+        ("stop", None),
+    ],
+)
+def test_a_whole_privacy_command_is_read_the_same_every_time(text: str, intent: str | None) -> None:
+    assert privacy_command(text) == intent
