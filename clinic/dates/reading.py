@@ -210,10 +210,12 @@ def _corrected(low: str, cand: Candidate) -> bool:
 # for a calendar date ("9/11 (sept 11)"), a few days for "like 3 wks ago".
 _CONFIRM_DAYS = 4
 _OTHER_READING_AT_LEAST = 10
+_OTHER_READING_FAR = 5
+_COUNTED_DAYS = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:days?|dys?|d)\b|yesterday|yday")
 
 
 def _confirmed_by_another_date(
-    choices: Tuple[dt.date, dt.date], cand: Candidate, cands: List[Candidate], tense: str, today: dt.date
+    low: str, choices: Tuple[dt.date, dt.date], cand: Candidate, cands: List[Candidate], tense: str, today: dt.date
 ) -> dt.date | None:
     """"had botox 11/3 so like 3 wks ago": the other date phrase agrees with
     one reading (November 3) and is far from the other (March 11), so that
@@ -226,13 +228,19 @@ def _confirmed_by_another_date(
             continue
         # A weekday settles only two readings on different weekdays ("the weekend"): a
         # bare "sunday" beside "next sun?" is itself the coming one or the next.
-        if close and not other.is_calendar_date and (
-                other.weekday is None or choices[0].weekday() == choices[1].weekday()):
-            continue
         try:
             direction = other.cue or (FUTURE if tense == FUTURE else PAST)
             when = other.resolve(direction, today)
         except (TwoDates, DateRefusal):
+            continue
+        # "last tues, like 2 days ago": a count of days that lands on one reading exactly
+        # and far from the other settles it; "about a week ago" does not.
+        exact = [c for c in choices if c == when]
+        if close and not other.is_calendar_date and (
+                other.weekday is None or choices[0].weekday() == choices[1].weekday()):
+            if len(exact) == 1 and all(abs((c - when).days) >= _OTHER_READING_FAR for c in choices if c != when) \
+                    and _COUNTED_DAYS.search(low[other.start:other.end]):
+                return exact[0]
             continue
         near = 0 if other.is_calendar_date or close else _CONFIRM_DAYS
         agreeing = [c for c in choices if abs((c - when).days) <= near]
@@ -323,7 +331,7 @@ def _resolve(
     except DateRefusal as refusal:
         return _refused(tense, matched, refusal), treatments
     except TwoDates as two:
-        confirmed = _confirmed_by_another_date(two.choices, cand, cands, tense, today)
+        confirmed = _confirmed_by_another_date(low, two.choices, cand, cands, tense, today)
         if confirmed is None:
             return DateResolution(None, tense, matched, None, two.choices), treatments
         when = confirmed

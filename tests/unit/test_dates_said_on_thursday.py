@@ -314,3 +314,11 @@ def test_two_dates_away_from_the_treatment_are_asked_about() -> None:
     # A date beside the treatment settles it.
     assert resolve_treatment_date("wedding on dec 12. the 3rd i had botox, when can i microneedle", THU).date == \
         D(2026, 11, 3)
+
+
+def test_a_count_of_days_settles_which_of_two_weekdays() -> None:
+    text = "hey!! i had botox last tues, like 2 days ago, so when can i do microneedling"
+    assert resolve_treatment_date(text, THU).date == D(2026, 11, 24)
+    # "about a week ago" is near both readings; "4 days ago" is neither: still asked.
+    for text in ("had botox last tues, about a week ago", "botox last tues, 4 days ago"):
+        assert resolve_treatment_date(text, THU).choices == (D(2026, 11, 24), D(2026, 11, 17))
