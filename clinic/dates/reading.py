@@ -71,7 +71,7 @@ from clinic.dates.treatments import (
     order_treatments,
 )
 from clinic.protocol import DateRules
-from clinic.words import normalise, tokens
+from clinic.words import NUMBER, normalise, tokens
 
 MAX_YEARS_AGO = 10
 # With no tense cue, the past reading wins unless it is older than this.
@@ -155,7 +155,7 @@ def _choose(low: str, cands: List[Candidate], prev_mentions: List[Mention]) -> C
     """The date of the previous treatment: by any of its mentions ("do microneedling
     first then botox... im booked for microneedling on dec 7"), the nearest."""
     def key(c: Candidate) -> Tuple:
-        same_clause = any(clause_bounds(low, c.start) == clause_bounds(low, m.start) for m in prev_mentions)
+        same_clause = _beside_a_mention(low, c, prev_mentions)
         distance = min((_distance(c, m) for m in prev_mentions), default=0)
         return (c.vague, not _corrected(low, c), _in_question(low, c), not same_clause, distance, c.start)
 
@@ -169,8 +169,7 @@ def _other_clauses_date(
     """Another date in the message, when the chosen one is not in a clause naming
     the treatment either (nor a correction or a moved booking): that one, or ours?
     Its date and where it starts."""
-    if not prev_mentions or _corrected(low, cand) or any(
-            clause_bounds(low, cand.start) == clause_bounds(low, m.start) for m in prev_mentions):
+    if not prev_mentions or _corrected(low, cand) or _beside_a_mention(low, cand, prev_mentions):
         return None
     for other in cands:
         if other is cand or other.vague or other.resolve is None or other.refusal is not None:
@@ -182,6 +181,12 @@ def _other_clauses_date(
         if day != when:
             return day, other.start
     return None
+
+
+def _beside_a_mention(low: str, cand: Candidate, mentions: List[Mention]) -> bool:
+    """The date is in the same clause as one of the treatment's mentions."""
+    clause = clause_bounds(low, cand.start)
+    return any(clause == clause_bounds(low, m.start) for m in mentions)
 
 
 def _distance(cand: Candidate, mention: Mention) -> int:
@@ -211,7 +216,7 @@ def _corrected(low: str, cand: Candidate) -> bool:
 _CONFIRM_DAYS = 4
 _OTHER_READING_AT_LEAST = 10
 _OTHER_READING_FAR = 5
-_COUNTED_DAYS = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:days?|dys?|d)\b|yesterday|yday")
+_COUNTED_DAYS = re.compile(rf"\b{NUMBER}\s*(?:days?|dys?|d)\b|yesterday|yday")
 
 
 def _confirmed_by_another_date(
