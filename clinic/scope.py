@@ -63,7 +63,8 @@ _ASKED_ON_BEHALF = re.compile(r"\b(?:wants\s+to\s+know|is\s+asking|asked\s+me|wo
 _ASKS_FOR_ME = re.compile(
     r"\b(?:could|can|should|do|will|would|am|must|may)\s+i\b|\b(?:to|for)\s+(?:me|myself)\b|\bme\s+too\b"
     r"|\bmine\b|\bmy\s+(?:own|first)\b"
-    r"|\bcan\s+(?:you|u)\s+do\b")
+    r"|\bcan\s+(?:you|u)\s+do\b"
+    r"|\bi\s+(?:can|could|should|may)\s+(?:do|get|have|try)\b|\bi\s+(?:do|get|have)\s+(?:it|that|them|both)\s+too\b")
 # "can i get her botox", "book him in": the patient arranges someone else's treatment.
 _ARRANGES_FOR_SOMEONE = re.compile(r"\b(?:get|book|bring|take|sign)\s+(?:her|him|them)\b")
 # "is filler better than botox", "cheaper than": a comparison with another treatment.

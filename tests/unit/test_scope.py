@@ -282,6 +282,10 @@ def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
         ("i had filler on the 19th, when can i get botox", "wait_time", "filler"),
         # Not an animal: the eye-makeup look and the lines Botox softens.
         ("is botox ok with cats eye liner", "what_is_botox", None),
+        # Someone else's story, then "something i can do too": the patient asks for themselves.
+        ("my friend says she had botox and microneedling at the same time, is that something i can do too",
+         "combine", None),
+        ("my sister had both the same day, i could get that too right", "combine", None),
     ],
 )
 def test_found_by_the_dev20_round(text: str, intent: str, found: str | None) -> None:
