@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.messages import ASKING_FOR, LAST_TOPIC, latest_intent, send_answer, send_question
 from actions.wait_time import ActionWaitTime
 from clinic.answers import current_answers
-from clinic.follow_up import TOPICS, follow_up_answer, recovery_answer
+from clinic.follow_up import TOPICS, follow_up_answer, recovery_answer, risks_answer
 from clinic.safety import symptom_answer_name
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,8 @@ class ActionAnswer(Action):
             intent = follow_up_answer(text, tracker.get_slot(LAST_TOPIC))
         elif intent == "recovery":
             intent = recovery_answer(text)
+        elif intent == "risks":
+            intent = risks_answer(text)
         if intent == "nlu_fallback" and tracker.get_slot(ASKING_FOR):
             # Unsure what it is, but we asked for a treatment or a date: try reading it as one.
             return await ActionWaitTime().run(dispatcher, tracker, domain)

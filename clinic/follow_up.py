@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from clinic.dates.treatments import treatment_mentions
+from clinic.safety import Triage, triage_symptoms
 from clinic.words import normalise
 
 # Answers that are about one treatment, by treatment.
@@ -18,8 +19,11 @@ ABOUT_ONE = {
     "what_is_microneedling": "microneedling",
 }
 WHAT_IS = {"botox": "what_is_botox", "microneedling": "what_is_microneedling"}
-# Answers that already cover both treatments, in both orders: asked again as they are.
-ABOUT_BOTH = {"combine", "wait_time", "too_soon", "risks"}
+# A risks question that names a warning sign ("can botox cause a droopy eyelid?").
+RISKS_WITH_SIGNS = "risks_warning_signs"
+# Answers that already cover both treatments, in both orders: asked again as they are
+# ("can botox cause a droopy eyelid?" then "and needling?": the warning-sign answer again).
+ABOUT_BOTH = {"combine", "wait_time", "too_soon", "risks", RISKS_WITH_SIGNS}
 # Recovery, by treatment: the sources describe healing after microneedling only.
 RECOVERY = {"microneedling": "recovery", "botox": "recovery_botox"}
 # Every answer a follow-up can refer back to (remembered as the last topic).
@@ -32,6 +36,14 @@ def recovery_answer(text: str) -> str:
     which says which treatment it describes."""
     named = {m.treatment for m in treatment_mentions(normalise(text))}
     return RECOVERY["botox"] if named == {"botox"} else RECOVERY["microneedling"]
+
+
+def risks_answer(text: str) -> str:
+    """"can botox cause a droopy eyelid?": the sources list the risks of
+    having both close together, not each treatment's side effects, so a
+    question naming a warning sign gets an answer that says so and says what
+    to do if it is happening now; any other risks question the usual one."""
+    return "risks" if triage_symptoms(text) is Triage.NONE else RISKS_WITH_SIGNS
 
 
 def follow_up_answer(text: str, last_topic: Optional[str]) -> str:

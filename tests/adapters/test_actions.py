@@ -277,6 +277,27 @@ def test_a_recovery_question_gets_the_answer_for_its_treatment(text: str, expect
     assert events == [SlotSet("last_topic", topic)]
 
 
+@pytest.mark.parametrize(
+    "text, expected_start, topic",
+    [
+        # Our sources do not list each treatment's side effects: a question
+        # naming a warning sign is told so, and what to do if it is happening now.
+        ("botox can cause droopy eyelid?", "Our sources cover the risks", "risks_warning_signs"),
+        ("can microneedling give you an infection", "Our sources cover the risks", "risks_warning_signs"),
+        ("is it risky to do both close together", "With the right timing", "risks"),
+    ],
+)
+def test_a_risks_question_naming_a_warning_sign_says_what_to_do_now(
+    text: str, expected_start: str, topic: str
+) -> None:
+    messages, events = run(ActionAnswer(), tracker(text, "risks"))
+    assert messages[0]["text"].startswith(expected_start)
+    assert messages[0]["text"].endswith(DISCLAIMER)
+    if topic == "risks_warning_signs":
+        assert "call 911" in messages[0]["text"] and "never both on the same day" in messages[0]["text"]
+    assert events == [SlotSet("last_topic", topic)]
+
+
 def test_the_plan_comes_from_the_pipelines_reading_without_a_second_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     from clinic.dates import message_readings, reading, tense
 
