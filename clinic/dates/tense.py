@@ -167,9 +167,22 @@ def _spacy_tense(doc: Any, spans: Sequence[Tuple[int, int]], low: str = "") -> s
         if not c_start <= token.idx < c_end:
             continue
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
-            tense = _classify_verb(token)
+            tense = _classify_verb(token) or _classify_verb_above_treatment(token)
             if tense:
                 return tense
+    return None
+
+
+def _classify_verb_above_treatment(token: Any) -> str | None:
+    """A treatment's name parsed as a gerund ("want to get microneedling on
+    dec 26", "want to do needling"): the verb it hangs off carries the tense."""
+    for _ in range(2):
+        if token.tag_ != "VBG" or token.dep_ not in ("xcomp", "dobj") or token.head.i == token.i:
+            return None
+        token = token.head
+        tense = _classify_verb(token)
+        if tense:
+            return tense
     return None
 
 

@@ -256,6 +256,10 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("getting needled fri, when can i get botox after", D(2026, 11, 27)),
         ("sched for tox on the 9th of december, microneedling after when", D(2026, 12, 9)),
         ("appointment wed for xeomin, how long till i can get microneedling done", D(2026, 12, 2)),
+        # A treatment's name parsed as a verb under "want to get": the wanting says planned.
+        ("i want to get microneedling on boxing day, when could botox come after that", D(2026, 12, 26)),
+        ("want to do needling dec 26, when botox after", D(2026, 12, 26)),
+        ("i ended up getting microneedling on the 20th, botox when", D(2026, 11, 20)),
     ],
 )
 def test_dates_a_fourth_round_of_writers_gave(text: str, expected: dt.date) -> None:
