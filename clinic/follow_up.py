@@ -7,10 +7,12 @@ names, this picks the answer to give. Pure; no Rasa imports.
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Optional, Tuple
 
 from clinic.dates.treatments import treatment_mentions
 from clinic.safety import Triage, triage_symptoms
+from clinic.scope import OtherSubjects, about_something_else
 from clinic.words import normalise
 
 # Answers that are about one treatment, by treatment.
@@ -28,6 +30,8 @@ ABOUT_BOTH = {"combine", "wait_time", "too_soon", "risks", RISKS_WITH_SIGNS}
 RECOVERY = {"microneedling": "recovery", "botox": "recovery_botox"}
 # Every answer a follow-up can refer back to (remembered as the last topic).
 TOPICS = frozenset({*ABOUT_ONE, *ABOUT_BOTH, *RECOVERY.values()})
+# "does it hurt?", "how long does it last": a word pointing back at what was just discussed.
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's|that|this|they|them|those)\b")
 
 
 def recovery_answer(text: str) -> str:
@@ -59,3 +63,23 @@ def follow_up_answer(text: str, last_topic: Optional[str]) -> str:
     if named:  # no topic to follow: say what the named treatment is
         return WHAT_IS[named]
     return "nlu_fallback"  # "and the other one?" with nothing before it: ask again
+
+
+def treatments_of_topic(last_topic: Optional[str]) -> Tuple[str, ...]:
+    """The treatments the answer last given was about: one, both, or none."""
+    if last_topic in ABOUT_ONE:
+        return (ABOUT_ONE[last_topic],)
+    if last_topic in RECOVERY.values():
+        return next((t,) for t, name in RECOVERY.items() if name == last_topic)
+    return ("botox", "microneedling") if last_topic in ABOUT_BOTH else ()
+
+
+def points_back_to_topic(text: str, last_topic: Optional[str], subjects: OtherSubjects) -> Tuple[str, ...]:
+    """"does it hurt?" right after the microneedling answer: the treatments
+    it points back to, when the message names no treatment and nothing else.
+    Filed as another subject, such a question gets a question back about the
+    treatment just discussed, not "I only cover Botox and microneedling"."""
+    low = normalise(text)
+    if not _POINTS_BACK.search(low) or treatment_mentions(low) or about_something_else(text, subjects):
+        return ()
+    return treatments_of_topic(last_topic)

@@ -298,6 +298,35 @@ def test_a_risks_question_naming_a_warning_sign_says_what_to_do_now(
     assert events == [SlotSet("last_topic", topic)]
 
 
+@pytest.mark.parametrize(
+    "text, last_topic, expected_start, events",
+    [
+        # Pointing back at the treatment just discussed: a question back about it.
+        ("does it hurt?", "what_is_microneedling", "I'm not sure I can answer that about microneedling", []),
+        ("how long does it last", "recovery_botox", "I'm not sure I can answer that about Botox", []),
+        ("is it worth it", "combine", "I'm not sure I can answer that about Botox and microneedling", []),
+        # Another subject named, or nothing discussed before: the out-of-scope answer.
+        ("does filler hurt", "what_is_botox", "Sorry, I can't help with that one",
+         [SlotSet("last_topic", None)]),
+        ("does it hurt?", None, "Sorry, I can't help with that one", []),
+    ],
+)
+def test_a_question_pointing_back_at_our_topic_gets_a_question_back(
+    text: str, last_topic: str | None, expected_start: str, events: list
+) -> None:
+    messages, returned = run(ActionAnswer(), tracker(text, "out_of_scope", last_topic=last_topic))
+    assert messages[0]["text"].startswith(expected_start)
+    assert "604-555-0134" in messages[0]["text"]
+    assert returned == events
+
+
+def test_a_question_pointing_back_keeps_the_bots_own_question_open() -> None:
+    messages, _ = run(ActionAnswer(), tracker("does it hurt?", "out_of_scope", last_topic="wait_time",
+                                              asking_for="date", previous_treatment="botox"))
+    assert messages[0]["text"].startswith("I'm not sure I can answer that about Botox and microneedling")
+    assert len(messages) == 2 and "when" in messages[1]["text"].lower()
+
+
 def test_the_plan_comes_from_the_pipelines_reading_without_a_second_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     from clinic.dates import message_readings, reading, tense
 

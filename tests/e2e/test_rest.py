@@ -205,6 +205,18 @@ def test_and_botox_after_microneedling_answers_about_botox(bot: BotServers) -> N
     assert follow_up.startswith("Botox is an injection") and DISCLAIMER in follow_up
 
 
+def test_a_question_pointing_back_at_microneedling_gets_a_question_back_not_the_other_subject_answer(
+    bot: BotServers,
+) -> None:
+    sender = new_sender()
+    assert "collagen" in joined_text(bot.rest("what is microneedling?", sender))
+    reply = joined_text(bot.rest("does it hurt?", sender))
+    assert reply.startswith("I'm not sure I can answer that about microneedling") and DISCLAIMER in reply
+    # Once another subject is asked about, "it" is that subject.
+    assert joined_text(bot.rest("what is lip filler", sender)).startswith("Sorry, I can't help with that one")
+    assert joined_text(bot.rest("does it hurt?", sender)).startswith("Sorry, I can't help with that one")
+
+
 def test_two_possible_dates_are_asked_and_a_button_picks_one(bot: BotServers) -> None:
     sender = new_sender()
     question = bot.rest("i had botox a week and a half ago, when can i get microneedling", sender)

@@ -40,6 +40,8 @@ PLAN_VALUES = {
     "first_day": "Friday, November 27", "second_day": "Friday, December 4",
     "first_iso": "2026-11-27", "second_iso": "2026-12-04",
     "first_outcome": "microneedling from Friday, December 11", "second_outcome": "microneedling from Friday, December 18",
+    # The treatment a question pointing back refers to (not_covered_about_topic).
+    "treatment": "microneedling",
 }
 
 
