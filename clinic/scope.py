@@ -95,7 +95,16 @@ _GENERIC_TOPIC = frozenset("""
     having not too two the a an treatments treatment procedure procedures one other skin face needles
     injections injection shots shot
 """.split())
-_NOT_A_NAME = frozenset("can could should would will do does is are i i'm im to and or how when before so".split())
+# "i had a c-section six weeks ago, when can i do sit ups": what was done, asked as timing.
+_HAD_SOMETHING = re.compile(
+    r"\b(?:(?:i|just)\s+(?:had|got)|i(?:'ve|ve|\s+have)\s+had)\s+(?:a|an|my)\s+([a-z][a-z\-']*(?:\s+[a-z][a-z\-']*)?)")
+# Words after "i had a ..." that are no procedure: how it went, or what it did.
+_NOT_DONE = frozenset("""
+    bad little lot few great good quick small big mild slight weird strange hard rough tough long short new
+    reaction question look feeling bruise bump rash headache problem issue chat call talk think baby
+""".split())
+_NOT_A_NAME = frozenset("can could should would will do does is are i i'm im to and or how when before so"
+                        " two three four five six seven eight nine ten few couple last yesterday".split())
 # Prices: the clinic quotes them ("how much do you charge"), not "how much do I wait".
 _PRICE = re.compile(r"\bhow\s+much\s+(?:is|does|do|are|for|would|will)\b(?!.*\b(?:wait\w*|time|longer|weeks?|days?"
                     r"|months?)\b)|\bcosts?\b|\bpric(?:e|es|ed|ing)\b|\$\s?\d|\bcharge\b"
@@ -185,7 +194,7 @@ def about_something_else(text: str, subjects: OtherSubjects, intent: Optional[st
     ours = treatment_mentions(low)
     names_ours = bool(ours)
     if not names_ours and intent in OUR_CONTENT_INTENTS:
-        done_before = _something_else_done(low)
+        done_before = _something_else_done(low, intent in TIMING_INTENTS)
         if done_before:
             return done_before
     # "a facial massage after tox" asked as aftercare: home care, not another treatment.
@@ -296,13 +305,18 @@ def asks_price(text: str) -> bool:
     return bool(_PRICE.search(normalise(text)))
 
 
-def _something_else_done(low: str) -> Optional[str]:
+def _something_else_done(low: str, timing: bool = False) -> Optional[str]:
     """"after a hip replacement", "since my c-section", "side effects of metformin":
     what was done or taken, when it is none of ours."""
     for match in _AFTER_SOMETHING.finditer(low):
         words = match.group(1).split()
         if words[0] not in _GENERIC_AFTER:
             return " ".join(words if len(words) == 1 or words[1] not in _NOT_A_NAME else words[:1])
+    if timing:
+        for match in _HAD_SOMETHING.finditer(low):
+            words = match.group(1).split()
+            if words[0] not in _GENERIC_AFTER and words[0] not in _NOT_DONE:
+                return " ".join(words if len(words) == 1 or words[1] not in _NOT_A_NAME else words[:1])
     for match in _TOPIC_OF_SOMETHING.finditer(low):
         word = match.group(1)
         if word not in _GENERIC_AFTER and word not in _GENERIC_TOPIC:

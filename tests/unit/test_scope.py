@@ -282,6 +282,13 @@ def test_a_choice_between_ours_and_another_treatment_is_a_comparison() -> None:
         ("i had filler on the 19th, when can i get botox", "wait_time", "filler"),
         # Not an animal: the eye-makeup look and the lines Botox softens.
         ("is botox ok with cats eye liner", "what_is_botox", None),
+        # Something else done, asked as timing, with none of ours named.
+        ("i had a c-section six weeks ago, when can i do sit ups", "wait_time", "c-section"),
+        ("i got a tummy tuck a month ago when can i run", "wait_time", "tummy tuck"),
+        ("ive had a root canal last week, how long should i wait to go to the gym", "wait_time", "root canal"),
+        # How it went, or a life event, is no procedure.
+        ("i had a bad reaction last time, how long should i wait", "wait_time", None),
+        ("I've got a wedding in Kelowna, can they be done together?", "combine", None),
         # Someone else's story, then "something i can do too": the patient asks for themselves.
         ("my friend says she had botox and microneedling at the same time, is that something i can do too",
          "combine", None),
