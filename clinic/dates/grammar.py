@@ -272,7 +272,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
     for m in _WEEKDAYS_AGO_RE.finditer(low):
         back = number_value(m.group("num"))
         if 1 <= back <= 8:
-            add(Candidate(m.start(), m.end(), weekday_resolver(weekday_number(m.group("wd")), f"ago{back}"), cue=PAST))
+            add(Candidate(m.start(), m.end(), weekday_resolver(weekday_number(m.group("wd")), f"count{back}"), cue=PAST))
 
     for regex in (_VAGUE_AGO_RE, _VAGUE_RE):
         for m in regex.finditer(low):

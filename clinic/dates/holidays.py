@@ -84,15 +84,20 @@ HOLIDAY_PATTERNS: Dict[str, str] = {
 
 
 def holiday_resolver(name: str, year_offset: int | None, shift_days: int = 0,
-                     weekday_step: Tuple[int, int] | None = None) -> Resolver:
+                     weekday_step: Tuple[int, int] | None = None, weekday_near: int | None = None) -> Resolver:
     """The holiday in the year named (`year_offset` from today's), else the
     last one (a treatment done) or the next one (a booking); then shifted
-    ("the day after Christmas"), or moved to a weekday before or after it
-    (`weekday_step` = (weekday, -1 or 1): "the friday before Halloween")."""
+    ("the day after Christmas"), moved to a weekday before or after it
+    (`weekday_step` = (weekday, -1 or 1): "the friday before Halloween"), or
+    to the weekday of its own weekend (`weekday_near`: "the saturday of
+    thanksgiving weekend", the one within three days of it)."""
     holiday = HOLIDAYS[name]
 
     def day_of(year: int) -> dt.date:
         when = holiday(year) + dt.timedelta(days=shift_days)
+        if weekday_near is not None:
+            ahead = (weekday_near - when.weekday()) % 7
+            when += dt.timedelta(days=ahead if ahead <= 3 else ahead - 7)
         if weekday_step is not None:
             weekday, step = weekday_step
             when += dt.timedelta(days=step)

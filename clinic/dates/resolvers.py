@@ -149,7 +149,7 @@ def day_of_month_resolver(day: int) -> Resolver:
 
 
 def weekday_resolver(weekday: int, mode: str) -> Resolver:
-    """Resolve a weekday. mode: last | last? | agoN | next | this | coming | bare | week-N."""
+    """Resolve a weekday. mode: last | last? | agoN | countN | next | this | coming | bare | week-N."""
 
     def resolve(direction: str, today: dt.date) -> dt.date:
         monday = today - dt.timedelta(days=today.weekday())
@@ -163,11 +163,15 @@ def weekday_resolver(weekday: int, mode: str) -> Resolver:
             if recent >= monday:
                 raise TwoDates(recent, recent - dt.timedelta(days=7))
             return recent
-        if mode.startswith("ago"):  # "the monday before last" (ago2), "three fridays ago" (ago3)
-            back = int(mode[3:])
+        if mode.startswith(("ago", "count")):  # "the monday before last" (ago2), "three fridays ago" (count3)
+            back = int(mode[5:] if mode.startswith("count") else mode[3:])
             week = dt.timedelta(days=7)
             if recent >= monday:  # counted from this week's, or from last week's?
                 raise TwoDates(recent - (back - 1) * week, recent - back * week)
+            if mode.startswith("count") and back >= 2:
+                # "two fridays ago" said on a Thursday: the Friday before last, but an
+                # independent writer also read the Friday of last week; asked.
+                raise TwoDates(recent - (back - 1) * week, recent - (back - 2) * week)
             return recent - (back - 1) * week
         if mode == "next":
             following = monday + dt.timedelta(days=7 + weekday)

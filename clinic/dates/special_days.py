@@ -30,6 +30,11 @@ _WEEKDAY_BY_HOLIDAY_RE = re.compile(
     rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+(?P<side>before|after)\s+(?:the\s+)?(?:{_HOLIDAY})\b"
     rf"(?:\s+(?P<ymod>this|last|next)\s+(?:year|yr)\b)?"
 )
+# "the monday of thanksgiving weekend", "sat of the may long weekend": a day of the holiday's weekend.
+_WEEKDAY_OF_HOLIDAY_RE = re.compile(
+    rf"\b(?:the\s+)?(?P<wd>{WD_ANY})\s+(?:of|on|over|during)\s+(?:the\s+)?(?:{_HOLIDAY})"
+    rf"(?:\s+(?:long\s+)?weekend)?\b(?:\s+(?P<ymod>this|last|next)\s+(?:year|yr)\b)?"
+)
 # "tuesday the week after next", "the week after next on tues": the weekday two weeks on.
 _WEEK_AFTER_NEXT_RE = re.compile(
     rf"\b(?:(?:on\s+)?(?:the\s+)?(?P<wd>{WD_ANY})\s+(?:of\s+)?(?:the\s+)?week\s+after\s+next"
@@ -107,6 +112,14 @@ def special_candidates(low: str) -> List[Candidate]:
         offset = {"this": 0, "last": -1, "next": 1}[ymod] if ymod else None
         step = (weekday_number(m.group("wd")), -1 if m.group("side") == "before" else 1)
         found.append(Candidate(m.start(), m.end(), holiday_resolver(name, offset, weekday_step=step),
+                               cue=PAST if ymod == "last" else FUTURE if ymod == "next" else None,
+                               ambiguous=offset is None, is_calendar_date=True))
+    for m in _WEEKDAY_OF_HOLIDAY_RE.finditer(low):
+        name = next(n for n in HOLIDAY_PATTERNS if m.group(n))
+        ymod = m.group("ymod")
+        offset = {"this": 0, "last": -1, "next": 1}[ymod] if ymod else None
+        found.append(Candidate(m.start(), m.end(),
+                               holiday_resolver(name, offset, weekday_near=weekday_number(m.group("wd"))),
                                cue=PAST if ymod == "last" else FUTURE if ymod == "next" else None,
                                ambiguous=offset is None, is_calendar_date=True))
     for m in _WEEK_AFTER_NEXT_RE.finditer(low):

@@ -219,7 +219,6 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("i had needling three fridays ago", D(2026, 11, 6)),  # last friday was last week's
         ("I had Botox on the 18th, sorry no, the 19th, it was the Thursday. When can I get microneedling?",
          D(2026, 11, 19)),
         ("had xeomin sept 30, wait no it was oct 1, the thursday. when microneedling?", D(2026, 10, 1)),
@@ -256,6 +255,10 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("getting needled fri, when can i get botox after", D(2026, 11, 27)),
         ("sched for tox on the 9th of december, microneedling after when", D(2026, 12, 9)),
         ("appointment wed for xeomin, how long till i can get microneedling done", D(2026, 12, 2)),
+        # A day of a holiday's own weekend.
+        ("got botox the monday of thanksgiving weekend, when can i do needling", D(2026, 10, 12)),
+        ("had needling the saturday of the may long weekend, botox when", D(2026, 5, 16)),
+        ("booked botox for the sunday of easter weekend, needling after when", D(2027, 3, 28)),
         # A treatment's name parsed as a verb under "want to get": the wanting says planned.
         ("i want to get microneedling on boxing day, when could botox come after that", D(2026, 12, 26)),
         ("want to do needling dec 26, when botox after", D(2026, 12, 26)),
@@ -326,3 +329,22 @@ def test_a_count_of_days_settles_which_of_two_weekdays() -> None:
     # "about a week ago" is near both readings; "4 days ago" is neither: still asked.
     for text in ("had botox last tues, about a week ago", "botox last tues, 4 days ago"):
         assert resolve_treatment_date(text, THU).choices == (D(2026, 11, 24), D(2026, 11, 17))
+
+
+@pytest.mark.parametrize(
+    "text, choices",
+    [
+        # Counted back in weekdays: the one counted, or a week later (an independent
+        # writer read "two Fridays ago" said on a Thursday either way).
+        ("I had Botox done two Fridays ago, when can I get microneedling?", (D(2026, 11, 13), D(2026, 11, 20))),
+        ("i had needling three fridays ago", (D(2026, 11, 6), D(2026, 11, 13))),
+        # The most recent one is this week's: counted from it, or from last week's.
+        ("had botox 2 tuesdays ago", (D(2026, 11, 17), D(2026, 11, 10))),
+    ],
+)
+def test_weekdays_counted_back_are_asked(text: str, choices: tuple) -> None:
+    assert resolve_treatment_date(text, THU).choices == choices
+
+
+def test_the_weekday_before_last_is_one_date() -> None:
+    assert resolve_treatment_date("had botox the friday before last", THU).date == D(2026, 11, 13)
