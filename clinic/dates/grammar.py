@@ -72,7 +72,7 @@ _AGO_RE = _R(
     rf"\b{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:ago|agoo|agao|back|before\s+now)\b"
     r"(?:\s+(?P<anchor>today|tomorrow|tmrw|yesterday)\b)?"
 )
-_AGO_NO_NUMBER_RE = _R(rf"\b{FILLER}(?P<unit>fortnight|week|month|year)\s+ago\b")
+_AGO_NO_NUMBER_RE = _R(rf"\b{FILLER}(?P<unit>fortnight|week|wk|month|mth|year|yr)\s+ago\b")
 _BEEN_RE = _R(rf"\bbeen\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")
 _SINCE_RE = _R(rf"\b{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\s+(?:now\s+)?since\b")
 _IN_RE = _R(rf"\bin\s+{FILLER}(?P<num>{NUMBER})\s*(?P<unit>{UNIT})\b")

@@ -116,6 +116,9 @@ def _classify_verb(verb: Any) -> str | None:
         return PAST
     if verb.tag_ == "VBG" and aux_words & _BE_PRESENT:
         return FUTURE
+    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.lemma_ in ("end", "wind") \
+            and verb.head.tag_ == "VBD":
+        return PAST  # "i ended up just getting botox on the 16th"
     if verb.tag_ == "VBG" and not auxes and verb.lemma_ in ("get", "have", "do") and _opens_clause(verb):
         return FUTURE  # "getting needled sun", "having botox fri": a text's "I'm" left out
     # "getting my needling done" is planned, "got it done" happened: the get/have says which.
@@ -238,6 +241,8 @@ RESCHEDULED_TO = re.compile(
 )
 # "i've got botox booked", "my tox scheduled": the treatment is booked, wherever the date is.
 _TREATMENT_BOOKED = re.compile(r"\s+(?:appt\s+|appointment\s+)?(?:booked|scheduled|sched|bkd)\b")
+_APPOINTMENT_AFTER = re.compile(r"\s+(?:appt|appointment|booking)\b")
+_APPOINTMENT_HOLDER = re.compile(r"\b(?:got|have|has|'ve|ve)\s+(?:a|an|my|the)\s+$")
 _BOOKER_BEFORE = re.compile(r"\b(?:got|have|'ve|ve|has|my)\s+(?:(?:a|an|the)\s+)?$")
 
 
@@ -250,6 +255,9 @@ def _booking_tense(low: str, cand: Candidate, prev_mention: Mention | None = Non
         return FUTURE
     if (prev_mention is not None and prev_mention.end <= cand.start <= prev_mention.end + 4
             and _BOOK_IMPERATIVE.search(low[:prev_mention.start])):
+        return FUTURE
+    # "got a boxing day appointment": the date names the appointment the patient has.
+    if _APPOINTMENT_AFTER.match(low, cand.end) and _APPOINTMENT_HOLDER.search(low[max(0, cand.start - 20):cand.start]):
         return FUTURE
     match = _BOOKING_BEFORE_DATE.search(low[max(0, cand.start - 60):cand.start])
     if not match or match.group("be") == "was":

@@ -255,6 +255,13 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("getting needled fri, when can i get botox after", D(2026, 11, 27)),
         ("sched for tox on the 9th of december, microneedling after when", D(2026, 12, 9)),
         ("appointment wed for xeomin, how long till i can get microneedling done", D(2026, 12, 2)),
+        # Found by stop21d's one score.
+        ("had botox wk ago can i get microneedling", D(2026, 11, 19)),
+        ("got a boxing day appointment for microneedling, whens botox ok after", D(2026, 12, 26)),
+        ("had my boxing day appointment for botox, needling when", D(2025, 12, 26)),
+        ("ok so long story, i was supposed to get microneedling first but my esthetician was sick so i ended up "
+         "just getting botox on the 16th instead, and now i still want the microneedling, when can i get it",
+         D(2026, 11, 16)),
         # A day of a holiday's own weekend.
         ("got botox the monday of thanksgiving weekend, when can i do needling", D(2026, 10, 12)),
         ("had needling the saturday of the may long weekend, botox when", D(2026, 5, 16)),
