@@ -30,7 +30,7 @@ from clinic.dates.resolvers import (
     weekday_resolver,
     year_of,
 )
-from clinic.dates.special_days import special_candidates
+from clinic.dates.special_days import special_candidates, weekdays_by_a_holiday
 from clinic.words import (
     DAY_NAMES,
     DAY_NUM,
@@ -138,11 +138,14 @@ _WEEKDAY_EVENT_RE = _R(rf"\b(?:the\s+)?(?:{WD_FULL})\s+(?:before|after)\s+(?!las
                        rf"[a-z']+(?:\s+day)?\b")
 _COUNTING_BEFORE = _R(r"\b(?:my|your|our|her|his|their)\s+$")
 _COUNTING_AFTER = _R(r"\s*(?:botox|tox|micro|needl|derma|dysport|try|attempt|go\b|one\b|time|round|session|treatment)")
+# "friday of the week before last", "the week after next on tues": two weeks off.
+_WEEK_TWO_OFF = r"(?:before\s+last|after\s+next)"
 _WEEKDAY_RE = _R(
     rf"\b(?:(?P<mod>last|past|this\s+past|this\s+last|this\s+coming|coming|this|next|nxt|on)\s+)?"
-    rf"(?:(?P<week0>(?:last|next|this)\s+(?:week|wk))\s+(?:on\s+)?(?:the\s+)?)?"
+    rf"(?:(?P<week0>(?:last|next|this)\s+(?:week|wk)|the\s+(?:week|wk)\s+{_WEEK_TWO_OFF})\s+(?:on\s+)?(?:the\s+)?)?"
     rf"(?P<wd>{WD_ANY})\b\.?"
-    rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+(?:week|wk))\b|\s+(?P<gone>just\s+gone|gone))?"
+    rf"(?:\s+(?:of\s+)?(?P<week>(?:last|next|this)\s+(?:week|wk)|the\s+(?:week|wk)\s+{_WEEK_TWO_OFF})\b"
+    rf"|\s+(?P<gone>just\s+gone|gone))?"
 )
 
 
@@ -245,7 +248,9 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
             continue  # "sat in the sun", "we wed in june"
         weekday = weekday_number(wd_text)
         if week:
-            offset = {"last": -1, "this": 0, "next": 1}[week.split()[0]]
+            offset = -2 if week.endswith("last") and week.startswith("the") else \
+                2 if week.endswith("next") and week.startswith("the") else \
+                {"last": -1, "this": 0, "next": 1}[week.split()[0]]
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{offset}"),
                            cue=PAST if offset < 0 else FUTURE if offset > 0 else None))
         elif mod == ["last"]:  # this week's or last week's, when this week's has passed
@@ -299,7 +304,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
             continue
         kept.append(c)
     kept.sort(key=lambda c: c.start)
-    return bind_anchored(kept, shifts)
+    return bind_anchored(weekdays_by_a_holiday(low, kept), shifts)
 
 
 def _day_of_month_from_now(day: int, rel: str) -> Resolver:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import List
 
 from clinic.dates.holidays import HOLIDAY_PATTERNS, holiday_resolver
@@ -144,3 +145,34 @@ def special_candidates(low: str) -> List[Candidate]:
         coming = weekday_resolver(weekday_number(m.group("wd")), "coming")
         found.append(Candidate(m.start(), m.end(), _weeks_after(coming, number_value(m.group("num"))), cue=FUTURE))
     return found
+
+
+def _weekday_by_holiday(name: str, weekday: int) -> Resolver:
+    """"over thanksgiving, on the actual monday": the holiday, when it falls on
+    that weekday; else that weekday of the holiday's own weekend or the plain
+    reading (the last or next one), asked when they differ."""
+    holiday = holiday_resolver(name, None)
+    near = holiday_resolver(name, None, weekday_near=weekday)
+    plain = weekday_resolver(weekday, "bare")
+
+    def resolve(direction: str, today: dt.date) -> dt.date:
+        if holiday(direction, today).weekday() == weekday:
+            return holiday(direction, today)
+        first, second = near(direction, today), plain(direction, today)
+        if first == second:
+            return first
+        raise TwoDates(first, second)
+
+    return resolve
+
+
+def weekdays_by_a_holiday(low: str, kept: List[Candidate]) -> List[Candidate]:
+    """A plain weekday in a message naming one holiday ("had microneedling over
+    Thanksgiving, on the actual Monday holiday") is read beside that holiday:
+    read alone it would be the last Monday, a wrong date."""
+    named = {next(n for n in HOLIDAY_PATTERNS if m.group(n)) for m in _HOLIDAY_RE.finditer(low)}
+    if len(named) != 1:
+        return kept
+    name = named.pop()
+    return [replace(c, resolve=_weekday_by_holiday(name, c.weekday)) if c.weekday is not None and c.resolve else c
+            for c in kept]

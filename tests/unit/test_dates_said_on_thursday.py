@@ -262,6 +262,12 @@ def test_half_weeks_and_counted_weekdays_offer_both_days(text: str, choices: tup
         ("ok so long story, i was supposed to get microneedling first but my esthetician was sick so i ended up "
          "just getting botox on the 16th instead, and now i still want the microneedling, when can i get it",
          D(2026, 11, 16)),
+        # Found by stop21e's one score.
+        ("I had microneedling done over Thanksgiving, on the actual Monday holiday. Is it alright to go ahead "
+         "with Botox now?", D(2026, 10, 12)),
+        ("had botox on the friday of the week before last, when can i get microneedling", D(2026, 11, 13)),
+        ("had botox the week before last on friday", D(2026, 11, 13)),
+        ("botox booked the week after next on tues", D(2026, 12, 8)),
         # A day of a holiday's own weekend.
         ("got botox the monday of thanksgiving weekend, when can i do needling", D(2026, 10, 12)),
         ("had needling the saturday of the may long weekend, botox when", D(2026, 5, 16)),
@@ -355,3 +361,9 @@ def test_weekdays_counted_back_are_asked(text: str, choices: tuple) -> None:
 
 def test_the_weekday_before_last_is_one_date() -> None:
     assert resolve_treatment_date("had botox the friday before last", THU).date == D(2026, 11, 13)
+
+
+def test_a_weekday_beside_a_holiday_that_falls_on_another_day_is_asked() -> None:
+    # Christmas 2025 was a Thursday: the Friday after it, or last Friday?
+    assert resolve_treatment_date("had botox over christmas, on the friday", THU).choices == \
+        (D(2025, 12, 26), D(2026, 11, 20))
