@@ -79,19 +79,17 @@ test-core: train
 
 # The frozen independent sets (never trained on): accuracy, questions about
 # other subjects and red flags on writers 1-3 and A-B; every frozen set's
-# dated sentences (2,212, stop21's included). Fails on any red flag answered
-# otherwise, on any other-subject question given our content and on any wrong
-# date; the other limits are the levels measured at stop 21 (intent accuracy
-# 0.979, other subjects 0.997 out of scope, dated sentences 0.974 right with a
-# plan alone and 1.000 given the right plan, alone or beside the other
-# reading's in a which-date question), rounded down. stop21's two-date
-# questions ("next tues", "last tues" said on a Thursday) took the plan-alone
-# share from 0.976 to 0.974, under the old limit. The later fresh sets'
-# intents (tests/nlu/stop15 to stop21) are scored in the issue notes.
-HELDOUT_MIN_ACCURACY ?= 0.97
+# dated sentences (3,203, stop21 to stop21f included). Fails on any red flag
+# answered otherwise, on any other-subject question given our content and on
+# any wrong date; the other limits are the levels measured at stop 21 (intent
+# accuracy 0.979, other subjects 0.997 out of scope, dated sentences 0.977
+# right with a plan alone and 1.000 given the right plan, alone or beside the
+# other reading's in a which-date question), rounded down. The later fresh
+# sets' intents (tests/nlu/stop15 to stop21f) are scored in the issue notes.
+HELDOUT_MIN_ACCURACY ?= 0.975
 HELDOUT_MIN_OUT_OF_SCOPE ?= 0.99
 HELDOUT_MAX_OUR_CONTENT ?= 0
-HELDOUT_MIN_RIGHT_DATES ?= 0.97
+HELDOUT_MIN_RIGHT_DATES ?= 0.975
 HELDOUT_MIN_ANSWERED_DATES ?= 0.995
 test-heldout: train
 	$(PY) scripts/score_heldout.py --gate --show 0 \
