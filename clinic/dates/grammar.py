@@ -248,9 +248,7 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
             continue  # "sat in the sun", "we wed in june"
         weekday = weekday_number(wd_text)
         if week:
-            offset = -2 if week.endswith("last") and week.startswith("the") else \
-                2 if week.endswith("next") and week.startswith("the") else \
-                {"last": -1, "this": 0, "next": 1}[week.split()[0]]
+            offset = _week_offset(week)
             add(Candidate(m.start(), m.end(), weekday_resolver(weekday, f"week{offset}"),
                            cue=PAST if offset < 0 else FUTURE if offset > 0 else None))
         elif mod == ["last"]:  # this week's or last week's, when this week's has passed
@@ -305,6 +303,13 @@ def find_candidates(low: str, month_first: bool) -> List[Candidate]:
         kept.append(c)
     kept.sort(key=lambda c: c.start)
     return bind_anchored(weekdays_by_a_holiday(low, kept), shifts)
+
+
+def _week_offset(week: str) -> int:
+    """"last week" -1, "this week" 0, "next week" 1, "the week before last" -2, "the week after next" 2."""
+    if week.startswith("the"):
+        return -2 if week.endswith("last") else 2
+    return {"last": -1, "this": 0, "next": 1}[week.split()[0]]
 
 
 def _day_of_month_from_now(day: int, rel: str) -> Resolver:

@@ -156,8 +156,9 @@ def _weekday_by_holiday(name: str, weekday: int) -> Resolver:
     plain = weekday_resolver(weekday, "bare")
 
     def resolve(direction: str, today: dt.date) -> dt.date:
-        if holiday(direction, today).weekday() == weekday:
-            return holiday(direction, today)
+        day = holiday(direction, today)
+        if day.weekday() == weekday:
+            return day
         first, second = near(direction, today), plain(direction, today)
         if first == second:
             return first
