@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from clinic.protocol import TREATMENT_NAMES, ClinicProtocol
 from clinic.wait_plan import format_day
+from clinic.words import normalise
 
 # Overrides privacy.retention_days of clinic/protocol.yml.
 RETENTION_ENV = "CONVERSATION_RETENTION_DAYS"
@@ -117,6 +118,6 @@ _PRIVACY_COMMANDS = {
 
 def privacy_command(text: str) -> Optional[str]:
     """The privacy intent a whole message asks for ("forget me"), or None."""
-    plain = re.sub(r"[^a-z' ]+", " ", text.lower().replace("\u2019", "'"))
+    plain = re.sub(r"[^a-z' ]+", " ", normalise(text))
     plain = " ".join(plain.split())
     return next((intent for intent, pattern in _PRIVACY_COMMANDS.items() if pattern.fullmatch(plain)), None)
